@@ -1,0 +1,3 @@
+module github.com/mailaccess/mailaccess
+
+go 1.26.8

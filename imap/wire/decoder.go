@@ -1,0 +1,444 @@
+package wire
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"io"
+	"unsafe"
+
+	"github.com/mailaccess/mailaccess/imap"
+)
+
+// Mode selects how strictly the decoder follows the grammar.
+type Mode uint8
+
+const (
+	// Lenient, the default, accepts what real servers and clients send:
+	// -1 where a number belongs, NIL where a string belongs, missing or
+	// doubled spaces between list items, atoms and unquoted mailbox names
+	// holding "]", TAB or 8-bit bytes, lowercase keywords, 8-bit bytes in
+	// quoted strings, a bare "+" continuation, bare LF line ends, an
+	// ENVELOPE wrapped in an extra pair of parentheses, a body disposition
+	// that is a bare string, a FETCH item with no value, and unknown search
+	// keys and commands (kept raw).
+	Lenient Mode = iota
+	// Strict rejects every deviation from the ABNF.
+	Strict
+)
+
+// String returns "lenient" or "strict".
+func (m Mode) String() string {
+	if m == Strict {
+		return "strict"
+	}
+	return "lenient"
+}
+
+// Default limits.
+const (
+	DefaultMaxLineLength    = 1 << 20  // 1 MiB of line outside literals
+	DefaultMaxLiteralSize   = 1 << 30  // 1 GiB for a streamed literal
+	DefaultMaxMemoryLiteral = 16 << 20 // 16 MiB for a literal held in memory
+	DefaultMaxDepth         = 64
+	DefaultMaxListLength    = 1 << 20
+	DefaultMaxLiterals      = 4096
+)
+
+// Literal describes a literal handed to Options.Stream. Reading from it
+// reads the literal's bytes straight from the connection; it is valid only
+// during the call to the handler.
+type Literal struct {
+	Size    int64
+	NonSync bool // {n+}
+	Binary  bool // ~{n} (literal8)
+
+	// Command is the command being decoded (server side), e.g. "APPEND",
+	// and Message the index of the message in a MULTIAPPEND.
+	Command string
+	Message int
+
+	// Seq and Item identify the FETCH response item being decoded (client
+	// side): Item's Kind, Section and Origin are set.
+	Seq  uint32
+	Item *imap.FetchItem
+
+	r *literalReader
+}
+
+// Read reads the literal's bytes.
+func (l *Literal) Read(p []byte) (int, error) { return l.r.Read(p) }
+
+// FetchItemDecoder decodes the value of a vendor FETCH item (e.g. Gmail's
+// X-GM-LABELS). It reads the value with the Scanner and returns what goes
+// into FetchItem.Value.
+type FetchItemDecoder func(s *Scanner) (any, error)
+
+// Options configures a Decoder. The zero value is lenient with the default
+// limits.
+type Options struct {
+	Mode Mode
+
+	// Limits; zero means the default.
+	MaxLineLength    int   // bytes of one line outside literals
+	MaxLiteralSize   int64 // any literal
+	MaxMemoryLiteral int64 // a literal read into memory
+	MaxDepth         int   // nesting of lists, body structures, search keys
+	MaxListLength    int   // items in one list or number sequence
+	MaxLiterals      int   // literals in one message
+
+	// UTF8 says mailbox names are sent as UTF-8 (IMAP4rev2, UTF8=ACCEPT)
+	// rather than modified UTF-7; with it, quoted strings may hold UTF-8.
+	UTF8 bool
+
+	// Continue is called (server side) before a synchronizing literal of
+	// the given size is read; it must send the continuation request. If it
+	// returns an error, the literal is not read and decoding the command
+	// fails with that error (wrapping ErrLiteralRefused is customary).
+	Continue func(size int64) error
+
+	// Stream, if set, receives message-data literals as they arrive
+	// (FETCH BODY[]/BINARY[]/RFC822* on the client side, APPEND messages on
+	// the server side). Unread bytes are discarded after it returns.
+	Stream func(lit *Literal) error
+
+	// FetchItems maps vendor FETCH item names (upper case) to decoders.
+	FetchItems map[string]FetchItemDecoder
+}
+
+func (o *Options) withDefaults() Options {
+	var c Options
+	if o != nil {
+		c = *o
+	}
+	if c.MaxLineLength <= 0 {
+		c.MaxLineLength = DefaultMaxLineLength
+	}
+	if c.MaxLiteralSize <= 0 {
+		c.MaxLiteralSize = DefaultMaxLiteralSize
+	}
+	if c.MaxMemoryLiteral <= 0 {
+		c.MaxMemoryLiteral = DefaultMaxMemoryLiteral
+	}
+	if c.MaxDepth <= 0 {
+		c.MaxDepth = DefaultMaxDepth
+	}
+	if c.MaxListLength <= 0 {
+		c.MaxListLength = DefaultMaxListLength
+	}
+	if c.MaxLiterals <= 0 {
+		c.MaxLiterals = DefaultMaxLiterals
+	}
+	return c
+}
+
+// Decoder decodes IMAP messages from a buffered reader. It is not safe for
+// concurrent use.
+type Decoder struct {
+	r   *bufio.Reader
+	opt Options
+
+	off int64 // stream offset of the next unread byte
+
+	// The current line segment of the message being decoded. It is owned
+	// by the message: strings handed out point into it.
+	line    []byte
+	pos     int
+	lineOff int64 // stream offset of line[0]
+
+	// Per-message state.
+	nlit       int
+	depth      int
+	serverSide bool // decoding commands
+	tag        string
+	cmdName    string
+	appendIdx  int
+
+	lr  literalReader
+	lit Literal
+}
+
+// NewDecoder returns a Decoder reading from r with the given options
+// (nil for the defaults).
+func NewDecoder(r *bufio.Reader, opts *Options) *Decoder {
+	d := &Decoder{r: r, opt: opts.withDefaults()}
+	d.lr.d = d
+	return d
+}
+
+// Options returns the decoder's options, with defaults filled in.
+func (d *Decoder) Options() Options { return d.opt }
+
+// SetUTF8 switches mailbox-name decoding to UTF-8 (after ENABLE UTF8=ACCEPT
+// or IMAP4rev2).
+func (d *Decoder) SetUTF8(on bool) { d.opt.UTF8 = on }
+
+// Offset returns the number of bytes consumed from the stream so far.
+func (d *Decoder) Offset() int64 { return d.off }
+
+// Buffered returns the number of bytes buffered but not yet decoded.
+// After STARTTLS a server must discard them (RFC 3501 §6.2.1; the
+// CVE-2011-0411 class of injection).
+func (d *Decoder) Buffered() int { return d.r.Buffered() }
+
+// ReadLine reads one raw line outside the grammar of commands and responses:
+// a SASL response during AUTHENTICATE or the DONE ending IDLE. The CRLF
+// (or, in lenient mode, bare LF) is removed. The returned slice is the
+// caller's.
+func (d *Decoder) ReadLine() ([]byte, error) {
+	if err := d.readLine(); err != nil {
+		if errors.Is(err, ErrLimit) {
+			return nil, d.syntaxErr("", err)
+		}
+		return nil, err
+	}
+	return d.line, nil
+}
+
+// beginMessage resets per-message state and reads the first line. It
+// returns io.EOF cleanly at a message boundary.
+func (d *Decoder) beginMessage(serverSide bool) error {
+	d.nlit = 0
+	d.depth = 0
+	d.serverSide = serverSide
+	d.tag = ""
+	d.cmdName = ""
+	d.appendIdx = 0
+	d.line = nil
+	d.pos = 0
+	return d.readLine()
+}
+
+// readLine reads the next line (or line segment after a literal) into a
+// freshly allocated d.line, without its line end.
+func (d *Decoder) readLine() error {
+	start := d.off
+	s, err := d.r.ReadSlice('\n')
+	var buf []byte
+	if err == bufio.ErrBufferFull {
+		buf = append(buf, s...)
+		for err == bufio.ErrBufferFull {
+			if len(buf) > d.opt.MaxLineLength {
+				d.off += int64(len(buf))
+				// Skip the rest of the over-long line.
+				for err == bufio.ErrBufferFull {
+					s, err = d.r.ReadSlice('\n')
+					d.off += int64(len(s))
+				}
+				d.line, d.pos, d.lineOff = nil, 0, start
+				if err != nil {
+					return eofToUnexpected(err, true)
+				}
+				return ErrLineTooLong
+			}
+			s, err = d.r.ReadSlice('\n')
+			buf = append(buf, s...)
+		}
+		s = buf
+	}
+	if err != nil {
+		d.off += int64(len(s))
+		if err == io.EOF && len(s) > 0 {
+			return io.ErrUnexpectedEOF
+		}
+		return err
+	}
+	d.off += int64(len(s))
+	n := len(s) - 1 // drop LF
+	if n > 0 && s[n-1] == '\r' {
+		n--
+	} else if d.opt.Mode == Strict {
+		d.line, d.pos, d.lineOff = nil, 0, start
+		return &SyntaxError{Offset: start + int64(n), Expected: "CRLF", Excerpt: excerpt(s, n)}
+	}
+	if n > d.opt.MaxLineLength {
+		d.line, d.pos, d.lineOff = nil, 0, start
+		return ErrLineTooLong
+	}
+	if buf != nil {
+		d.line = buf[:n:n]
+	} else {
+		d.line = make([]byte, n)
+		copy(d.line, s)
+	}
+	d.pos = 0
+	d.lineOff = start
+	return nil
+}
+
+func eofToUnexpected(err error, mid bool) error {
+	if err == io.EOF && mid {
+		return io.ErrUnexpectedEOF
+	}
+	return err
+}
+
+// literalReader reads the current literal from the connection.
+type literalReader struct {
+	d *Decoder
+	n int64 // bytes left
+}
+
+func (l *literalReader) Read(p []byte) (int, error) {
+	if l.n <= 0 {
+		return 0, io.EOF
+	}
+	if int64(len(p)) > l.n {
+		p = p[:l.n]
+	}
+	n, err := l.d.r.Read(p)
+	l.n -= int64(n)
+	l.d.off += int64(n)
+	if err == io.EOF && l.n > 0 {
+		err = io.ErrUnexpectedEOF
+	}
+	return n, err
+}
+
+// discard skips what is left of the literal.
+func (l *literalReader) discard() error {
+	for l.n > 0 {
+		chunk := l.n
+		if chunk > 1<<30 {
+			chunk = 1 << 30
+		}
+		n, err := l.d.r.Discard(int(chunk))
+		l.n -= int64(n)
+		l.d.off += int64(n)
+		if err != nil {
+			return eofToUnexpected(err, true)
+		}
+	}
+	return nil
+}
+
+// litHeader is a parsed literal announcement.
+type litHeader struct {
+	size    int64
+	nonSync bool
+	binary  bool
+}
+
+// trailingLiteral reports whether line ends with a literal announcement
+// ({n}, {n+}, ~{n}) and returns it. Used for resynchronization.
+func trailingLiteral(line []byte) (litHeader, bool) {
+	if len(line) < 3 || line[len(line)-1] != '}' {
+		return litHeader{}, false
+	}
+	i := bytes.LastIndexByte(line, '{')
+	if i < 0 {
+		return litHeader{}, false
+	}
+	body := line[i+1 : len(line)-1]
+	var h litHeader
+	if len(body) > 0 && (body[len(body)-1] == '+' || body[len(body)-1] == '-') {
+		h.nonSync = body[len(body)-1] == '+'
+		body = body[:len(body)-1]
+	}
+	if len(body) == 0 || len(body) > 19 {
+		return litHeader{}, false
+	}
+	var n int64
+	for _, c := range body {
+		if c < '0' || c > '9' {
+			return litHeader{}, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	h.size = n
+	h.binary = i > 0 && line[i-1] == '~'
+	return h, true
+}
+
+// skipMessage skips the rest of the current message: the rest of the line
+// and, while a line ends with a literal announcement, the literal and the
+// next line. A synchronizing literal on the server side is never awaited:
+// the client sends it only after a continuation request.
+func (d *Decoder) skipMessage() error {
+	for {
+		h, ok := trailingLiteral(d.line)
+		d.pos = len(d.line)
+		if !ok {
+			return nil
+		}
+		if d.serverSide && !h.nonSync {
+			return nil
+		}
+		d.lr.n = h.size
+		if err := d.lr.discard(); err != nil {
+			return err
+		}
+		if err := d.readLine(); err != nil {
+			if errors.Is(err, ErrLimit) || errors.Is(err, ErrSyntax) {
+				continue
+			}
+			return err
+		}
+	}
+}
+
+// fail builds a SyntaxError at the current position, skips the rest of the
+// message and returns the error (or an I/O error met while skipping).
+func (d *Decoder) fail(err error) error {
+	var se *SyntaxError
+	if !errors.As(err, &se) {
+		if errors.Is(err, ErrLimit) || errors.Is(err, ErrLiteralRefused) {
+			se = d.syntaxErr("", err)
+		} else {
+			// I/O error: the stream is unusable.
+			return err
+		}
+	}
+	if se.Tag == "" {
+		se.Tag = d.tag
+	}
+	if errors.Is(err, ErrLiteralRefused) {
+		// The literal was not sent; the message ends here.
+		d.pos = len(d.line)
+		return se
+	}
+	if ioErr := d.skipMessage(); ioErr != nil {
+		return ioErr
+	}
+	return se
+}
+
+// syntaxErr builds a SyntaxError at the current position.
+func (d *Decoder) syntaxErr(expected string, cause error) *SyntaxError {
+	return &SyntaxError{
+		Offset:   d.lineOff + int64(d.pos),
+		Excerpt:  excerpt(d.line, d.pos),
+		Expected: expected,
+		Tag:      d.tag,
+		Err:      cause,
+	}
+}
+
+// errf returns a SyntaxError saying what was expected at the current
+// position.
+func (d *Decoder) errExpected(what string) error { return d.syntaxErr(what, nil) }
+
+func excerpt(line []byte, pos int) string {
+	start := pos - 20
+	if start < 0 {
+		start = 0
+	}
+	end := pos + 20
+	if end > len(line) {
+		end = len(line)
+	}
+	if start > end {
+		start = end
+	}
+	return string(line[start:end])
+}
+
+// str makes a string of b without copying. b must be memory owned by the
+// current message (a line segment or a literal read into memory), which is
+// never written again once a string points into it.
+func str(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
+}

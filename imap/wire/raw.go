@@ -1,0 +1,115 @@
+package wire
+
+import (
+	"strconv"
+
+	"github.com/mailaccess/mailaccess/imap"
+)
+
+// rawValue reads one value of any form verbatim: an atom (with any
+// [bracketed] part), a quoted string, a literal, or a parenthesized list of
+// values. The result holds the exact wire bytes, literals with their {n}
+// prefix and CRLF.
+func (d *Decoder) rawValue() (imap.RawValue, error) {
+	var out []byte
+	if err := d.appendRaw(&out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (d *Decoder) appendRaw(out *[]byte) error {
+	switch c := d.peek(); c {
+	case '(':
+		if err := d.push(); err != nil {
+			return err
+		}
+		defer d.pop()
+		d.pos++
+		*out = append(*out, '(')
+		first := true
+		for n := 0; ; n++ {
+			if n > d.opt.MaxListLength {
+				return d.syntaxErr("", ErrListTooLong)
+			}
+			for d.accept(' ') {
+				if !first {
+					*out = append(*out, ' ')
+					first = true
+				}
+			}
+			if d.accept(')') {
+				*out = append(*out, ')')
+				return nil
+			}
+			if d.eol() {
+				return d.errExpected(`")"`)
+			}
+			first = false
+			if err := d.appendRaw(out); err != nil {
+				return err
+			}
+		}
+	case '"':
+		b, err := d.quoted()
+		if err != nil {
+			return err
+		}
+		*out = appendQuoted(*out, b)
+		return nil
+	case '{', '~':
+		h, err := d.literalHeader(true)
+		if err != nil {
+			return err
+		}
+		data, err := d.readLiteralData(h)
+		if err != nil {
+			return err
+		}
+		if h.binary {
+			*out = append(*out, '~')
+		}
+		*out = append(*out, '{')
+		*out = strconv.AppendInt(*out, h.size, 10)
+		if h.nonSync {
+			*out = append(*out, '+')
+		}
+		*out = append(*out, "}\r\n"...)
+		*out = append(*out, data...)
+		return nil
+	case 0, ')', ' ':
+		return d.errExpected("value")
+	default:
+		start := d.pos
+		depth := 0
+		line := d.line
+		i := d.pos
+		for i < len(line) {
+			c := line[i]
+			if c == '[' {
+				depth++
+			} else if c == ']' && depth > 0 {
+				depth--
+			} else if depth == 0 && (c == ' ' || c == '(' || c == ')' || c == '"' || c == '{') {
+				break
+			}
+			i++
+		}
+		d.pos = i
+		*out = append(*out, line[start:i]...)
+		return nil
+	}
+}
+
+// appendQuoted appends s as a quoted string: quoted() unescaped the string
+// in place, so the original bytes are gone; escape it again.
+func appendQuoted(out []byte, s []byte) []byte {
+	out = append(out, '"')
+	for _, c := range s {
+		if c == '"' || c == '\\' {
+			out = append(out, '\\')
+		}
+		out = append(out, c)
+	}
+	return append(out, '"')
+}
