@@ -87,6 +87,14 @@ type Options struct {
 	MaxListLength    int   // items in one list or number sequence
 	MaxLiterals      int   // literals in one message
 
+	// MaxNonSyncLiteral, if positive, is the largest non-synchronizing
+	// literal ({n+}) a command may carry (server side). A server
+	// announcing LITERAL- (RFC 7888 §5) sets it to 4096: a larger one
+	// fails the command with an error wrapping ErrLiteralTooLarge, after
+	// its octets have been read and discarded, so the server can answer
+	// BAD. Zero means no limit beyond MaxLiteralSize.
+	MaxNonSyncLiteral int64
+
 	// UTF8 says mailbox names are sent as UTF-8 (IMAP4rev2, UTF8=ACCEPT)
 	// rather than modified UTF-7; with it, quoted strings may hold UTF-8.
 	UTF8 bool
@@ -156,6 +164,10 @@ type Decoder struct {
 
 	lr  literalReader
 	lit Literal
+
+	zones zoneCache // time.FixedZone values of decoded date-times
+
+	resp respState // response decoding: scratch and slabs (response_decode.go)
 }
 
 // NewDecoder returns a Decoder reading from r with the given options
@@ -220,12 +232,15 @@ func (d *Decoder) readLine() error {
 		for err == bufio.ErrBufferFull {
 			if len(buf) > d.opt.MaxLineLength {
 				d.off += int64(len(buf))
-				// Skip the rest of the over-long line.
+				// Skip the rest of the over-long line, keeping its end:
+				// skipMessage must see a literal it announces.
+				tail := lineTail(nil, buf)
 				for err == bufio.ErrBufferFull {
 					s, err = d.r.ReadSlice('\n')
 					d.off += int64(len(s))
+					tail = lineTail(tail, s)
 				}
-				d.line, d.pos, d.lineOff = nil, 0, start
+				d.line, d.pos, d.lineOff = trimEOL(tail), 0, start
 				if err != nil {
 					return eofToUnexpected(err, true)
 				}
@@ -248,22 +263,50 @@ func (d *Decoder) readLine() error {
 	if n > 0 && s[n-1] == '\r' {
 		n--
 	} else if d.opt.Mode == Strict {
-		d.line, d.pos, d.lineOff = nil, 0, start
+		// Keep the line's end for skipMessage (a literal it announces).
+		d.line, d.pos, d.lineOff = lineTail(nil, s[:n]), 0, start
 		return &SyntaxError{Offset: start + int64(n), Expected: "CRLF", Excerpt: excerpt(s, n)}
 	}
 	if n > d.opt.MaxLineLength {
-		d.line, d.pos, d.lineOff = nil, 0, start
+		d.line, d.pos, d.lineOff = lineTail(nil, s[:n]), 0, start
 		return ErrLineTooLong
 	}
 	if buf != nil {
 		d.line = buf[:n:n]
 	} else {
-		d.line = make([]byte, n)
-		copy(d.line, s)
+		// make+copy into a local: the compiler skips zeroing the memory.
+		line := make([]byte, n)
+		copy(line, s)
+		d.line = line
 	}
 	d.pos = 0
 	d.lineOff = start
 	return nil
+}
+
+// lineTail appends b to tail and keeps the last bytes: enough for a
+// literal announcement ({n}, ~{n+}) at the end of a line that is dropped.
+func lineTail(tail, b []byte) []byte {
+	const keep = 32
+	if len(b) >= keep {
+		return append(tail[:0], b[len(b)-keep:]...)
+	}
+	tail = append(tail, b...)
+	if len(tail) > keep {
+		tail = append(tail[:0], tail[len(tail)-keep:]...)
+	}
+	return tail
+}
+
+// trimEOL removes a trailing LF or CRLF.
+func trimEOL(b []byte) []byte {
+	if n := len(b); n > 0 && b[n-1] == '\n' {
+		b = b[:n-1]
+		if n := len(b); n > 0 && b[n-1] == '\r' {
+			b = b[:n-1]
+		}
+	}
+	return b
 }
 
 func eofToUnexpected(err error, mid bool) error {

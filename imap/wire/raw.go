@@ -58,6 +58,9 @@ func (d *Decoder) appendRaw(out *[]byte) error {
 		*out = appendQuoted(*out, b)
 		return nil
 	case '{', '~':
+		if c == '~' && !d.literal8Next() {
+			return d.appendRawAtom(out)
+		}
 		h, err := d.literalHeader(true)
 		if err != nil {
 			return err
@@ -80,25 +83,39 @@ func (d *Decoder) appendRaw(out *[]byte) error {
 	case 0, ')', ' ':
 		return d.errExpected("value")
 	default:
-		start := d.pos
-		depth := 0
-		line := d.line
-		i := d.pos
-		for i < len(line) {
-			c := line[i]
-			if c == '[' {
-				depth++
-			} else if c == ']' && depth > 0 {
-				depth--
-			} else if depth == 0 && (c == ' ' || c == '(' || c == ')' || c == '"' || c == '{') {
-				break
-			}
-			i++
-		}
-		d.pos = i
-		*out = append(*out, line[start:i]...)
-		return nil
+		return d.appendRawAtom(out)
 	}
+}
+
+// appendRawAtom appends an atom, with any [bracketed] part, verbatim.
+// Strict mode accepts only printable US-ASCII (and SP inside brackets):
+// every atom-like production of the grammar is 7-bit without CTLs.
+func (d *Decoder) appendRawAtom(out *[]byte) error {
+	start := d.pos
+	depth := 0
+	line := d.line
+	strict := d.strict()
+	i := d.pos
+	for i < len(line) {
+		c := line[i]
+		if strict && (c < 0x20 || c > 0x7e || c == ' ' && depth == 0) {
+			break
+		}
+		if c == '[' {
+			depth++
+		} else if c == ']' && depth > 0 {
+			depth--
+		} else if depth == 0 && (c == ' ' || c == '(' || c == ')' || c == '"' || c == '{') {
+			break
+		}
+		i++
+	}
+	if i == start {
+		return d.errExpected("value")
+	}
+	d.pos = i
+	*out = append(*out, line[start:i]...)
+	return nil
 }
 
 // appendQuoted appends s as a quoted string: quoted() unescaped the string

@@ -414,6 +414,11 @@ func (d *Decoder) literalHeader(allowBinary bool) (litHeader, error) {
 	if n > d.opt.MaxLiteralSize {
 		return h, d.syntaxErr("", ErrLiteralTooLarge)
 	}
+	if h.nonSync && d.serverSide && d.opt.MaxNonSyncLiteral > 0 && n > d.opt.MaxNonSyncLiteral {
+		// LITERAL- (RFC 7888 §5): fail the command; resynchronization
+		// discards the octets the client sends anyway.
+		return h, d.syntaxErr("", ErrLiteralTooLarge)
+	}
 	return h, nil
 }
 
@@ -453,22 +458,41 @@ func (d *Decoder) readLiteralData(h litHeader) ([]byte, error) {
 	if err := d.startLiteral(h); err != nil {
 		return nil, err
 	}
+	const small = 64 << 10
 	var data []byte
-	if h.size <= 64<<10 {
-		// Small literal: one allocation once the bytes are buffered.
-		data = make([]byte, 0, h.size)
-	}
-	buf := bytes.NewBuffer(data)
-	if _, err := io.Copy(buf, &d.lr); err != nil {
-		return nil, err
-	}
-	if int64(buf.Len()) != h.size {
-		return nil, io.ErrUnexpectedEOF
+	if h.size <= small {
+		// Small literal: exactly one allocation. (A bytes.Buffer would
+		// grow past the announced size to keep bytes.MinRead free.)
+		data = make([]byte, h.size)
+		if _, err := io.ReadFull(&d.lr, data); err != nil {
+			return nil, eofToUnexpected(err, true)
+		}
+	} else {
+		// Large literal: grow as the bytes arrive, never by the announced
+		// size alone.
+		data = make([]byte, 0, small)
+		for int64(len(data)) < h.size {
+			if len(data) == cap(data) {
+				c := int64(2 * cap(data))
+				if c > h.size {
+					c = h.size
+				}
+				grown := make([]byte, len(data), c)
+				copy(grown, data)
+				data = grown
+			}
+			n, err := d.lr.Read(data[len(data):cap(data)])
+			data = data[:len(data)+n]
+			if err != nil && int64(len(data)) < h.size {
+				return nil, eofToUnexpected(err, true)
+			}
+		}
 	}
 	if err := d.readLine(); err != nil {
-		return nil, err
+		// The message goes on after a literal: EOF here is unexpected.
+		return nil, eofToUnexpected(err, true)
 	}
-	return buf.Bytes(), nil
+	return data, nil
 }
 
 // literalBytes reads a literal (header and data) into memory.
@@ -477,7 +501,21 @@ func (d *Decoder) literalBytes(allowBinary bool) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return d.readLiteralData(h)
+	b, err := d.readLiteralData(h)
+	if err == nil {
+		err = d.checkLiteralNUL(h, b)
+	}
+	return b, err
+}
+
+// checkLiteralNUL applies strict mode's rule for commands that a literal
+// (as opposed to a literal8, RFC 3516) holds no NUL: literal = "{" number
+// "}" CRLF *CHAR8, CHAR8 = %x01-ff (RFC 3501 §9, RFC 9051 §9).
+func (d *Decoder) checkLiteralNUL(h litHeader, b []byte) error {
+	if d.serverSide && d.strict() && !h.binary && bytes.IndexByte(b, 0) >= 0 {
+		return d.syntaxErr("literal8 for data holding NUL", nil)
+	}
+	return nil
 }
 
 // stringBytes reads a string: quoted or literal.
@@ -495,6 +533,11 @@ func (d *Decoder) stringBytes() ([]byte, error) {
 	return nil, d.errExpected("string")
 }
 
+// literal8Next reports whether a literal8 announcement ("~{") is next.
+func (d *Decoder) literal8Next() bool {
+	return d.pos+1 < len(d.line) && d.line[d.pos] == '~' && d.line[d.pos+1] == '{'
+}
+
 // string reads a string: quoted or literal.
 func (d *Decoder) string() (string, error) {
 	b, err := d.stringBytes()
@@ -505,8 +548,14 @@ func (d *Decoder) string() (string, error) {
 // also accepts atoms holding TAB or 8-bit bytes.
 func (d *Decoder) astringBytes() ([]byte, error) {
 	switch d.peek() {
-	case '"', '{', '~':
+	case '"', '{':
 		return d.stringBytes()
+	case '~':
+		// "~" is an ATOM-CHAR ("~/Mail", RFC 3501 §6.3.8); only "~{"
+		// starts a literal8.
+		if d.literal8Next() {
+			return d.stringBytes()
+		}
 	}
 	var b []byte
 	if d.strict() {
@@ -531,8 +580,7 @@ func (d *Decoder) nstring() (imap.NString, error) {
 	if d.acceptNIL() {
 		return imap.Nil, nil
 	}
-	switch d.peek() {
-	case '"', '{', '~':
+	if c := d.peek(); c == '"' || c == '{' || d.literal8Next() {
 		b, err := d.stringBytes()
 		if err != nil {
 			return imap.Nil, err

@@ -1,0 +1,260 @@
+package wire
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/mailaccess/mailaccess/imap"
+)
+
+// Fuzz flags select the decoder's options.
+const (
+	fuzzStrict   = 1 << iota // Mode Strict
+	fuzzUTF8                 // Options.UTF8
+	fuzzStream               // an APPEND stream handler
+	fuzzRefuse               // Continue refuses literals above 16 octets
+	fuzzTinyLine             // MaxLineLength 64, MaxDepth 8, MaxListLength 8, MaxLiterals 4
+)
+
+// FuzzReadCommand decodes a stream of commands until io.EOF or an I/O
+// error. It must never panic or loop, every error must be a SyntaxError
+// or an I/O error, and every decoded command must be consistent.
+//
+// The seed corpus is in testdata/fuzz/FuzzReadCommand; the RFC examples
+// of command_decode_test.go are added too.
+func FuzzReadCommand(f *testing.F) {
+	for i, ex := range rfcCommandExamples {
+		f.Add([]byte(ex+"\r\n"), uint8(i%32))
+	}
+	f.Fuzz(func(t *testing.T, data []byte, flags uint8) {
+		opts := &Options{MaxMemoryLiteral: 64, MaxLiteralSize: 1 << 16}
+		if flags&fuzzStrict != 0 {
+			opts.Mode = Strict
+		}
+		opts.UTF8 = flags&fuzzUTF8 != 0
+		if flags&fuzzStream != 0 {
+			opts.Stream = func(l *Literal) error {
+				if l.Command != "APPEND" || l.Size < 0 {
+					t.Fatalf("bad literal %+v", l)
+				}
+				var buf [7]byte
+				_, err := io.ReadFull(l, buf[:])
+				if err == io.ErrUnexpectedEOF || err == io.EOF {
+					err = nil // shorter than 7 octets
+				}
+				return err
+			}
+		}
+		if flags&fuzzRefuse != 0 {
+			opts.Continue = func(n int64) error {
+				if n > 16 {
+					return ErrLiteralRefused
+				}
+				return nil
+			}
+		}
+		if flags&fuzzTinyLine != 0 {
+			opts.MaxLineLength = 64
+			opts.MaxDepth = 8
+			opts.MaxListLength = 8
+			opts.MaxLiterals = 4
+		}
+		d := NewDecoder(bufio.NewReaderSize(bytes.NewReader(data), 16), opts)
+		for i := 0; ; i++ {
+			if i > len(data)+1 {
+				t.Fatalf("no progress: %d commands from %d bytes", i, len(data))
+			}
+			before := d.Offset()
+			var c Command
+			err := d.ReadCommand(&c)
+			if err == io.EOF {
+				if d.Offset() != int64(len(data)) {
+					t.Fatalf("io.EOF at offset %d of %d", d.Offset(), len(data))
+				}
+				return
+			}
+			if err != nil {
+				var se *SyntaxError
+				if !errors.As(err, &se) {
+					if err != io.ErrUnexpectedEOF {
+						t.Fatalf("unexpected error type %T: %v", err, err)
+					}
+					return
+				}
+				if d.Offset() == before {
+					t.Fatalf("syntax error without progress: %v", err)
+				}
+				continue
+			}
+			checkFuzzCommand(t, &c)
+			if opts.Mode == Strict {
+				roundTripCommand(t, &c, opts.UTF8)
+			}
+		}
+	})
+}
+
+// roundTripCommand encodes a command decoded in strict mode and decodes it
+// again: the result must be the same command.
+func roundTripCommand(t *testing.T, c *Command, utf8 bool) {
+	t.Helper()
+	if a, ok := c.Args.(*imap.AppendCommand); ok {
+		for _, m := range a.Messages {
+			if m.Streamed {
+				return // the data went to the stream handler
+			}
+		}
+	}
+	var buf bytes.Buffer
+	e := NewEncoder(&buf, &EncoderOptions{LiteralPlus: true, UTF8: utf8})
+	if err := e.WriteCommand(c); err != nil {
+		t.Fatalf("WriteCommand(%+v): %v", c.Args, err)
+	}
+	if err := e.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	d := NewDecoder(bufio.NewReader(&buf), &Options{Mode: Strict, UTF8: utf8})
+	var c2 Command
+	if err := d.ReadCommand(&c2); err != nil {
+		t.Fatalf("decoding the encoded command %q: %v", buf.String(), err)
+	}
+	if diff := fuzzDiff("", reflect.ValueOf(*c), reflect.ValueOf(c2)); diff != "" {
+		t.Fatalf("round trip through %q: %s", buf.String(), diff)
+	}
+}
+
+var timeType = reflect.TypeOf(time.Time{})
+
+// fuzzDiff compares two values deeply, times by instant and offset.
+func fuzzDiff(path string, a, b reflect.Value) string {
+	if a.IsValid() != b.IsValid() {
+		return path + ": one is invalid"
+	}
+	if !a.IsValid() {
+		return ""
+	}
+	if a.Type() != b.Type() {
+		return fmt.Sprintf("%s: type %v != %v", path, a.Type(), b.Type())
+	}
+	if a.Type() == timeType {
+		ta, tb := a.Interface().(time.Time), b.Interface().(time.Time)
+		_, oa := ta.Zone()
+		_, ob := tb.Zone()
+		if !ta.Equal(tb) || oa != ob {
+			return fmt.Sprintf("%s: %v != %v", path, ta, tb)
+		}
+		return ""
+	}
+	switch a.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if a.IsNil() != b.IsNil() {
+			return fmt.Sprintf("%s: nil %v != %v", path, a.IsNil(), b.IsNil())
+		}
+		if a.IsNil() {
+			return ""
+		}
+		return fuzzDiff(path, a.Elem(), b.Elem())
+	case reflect.Slice:
+		if a.IsNil() != b.IsNil() || a.Len() != b.Len() {
+			return fmt.Sprintf("%s: nil %v len %d != nil %v len %d", path, a.IsNil(), a.Len(), b.IsNil(), b.Len())
+		}
+		for i := 0; i < a.Len(); i++ {
+			if d := fuzzDiff(fmt.Sprintf("%s[%d]", path, i), a.Index(i), b.Index(i)); d != "" {
+				return d
+			}
+		}
+	case reflect.Struct:
+		for i := 0; i < a.NumField(); i++ {
+			if d := fuzzDiff(path+"."+a.Type().Field(i).Name, a.Field(i), b.Field(i)); d != "" {
+				return d
+			}
+		}
+	case reflect.String:
+		if a.String() != b.String() {
+			return fmt.Sprintf("%s: %q != %q", path, a.String(), b.String())
+		}
+	case reflect.Bool:
+		if a.Bool() != b.Bool() {
+			return fmt.Sprintf("%s: %v != %v", path, a.Bool(), b.Bool())
+		}
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		if a.Int() != b.Int() {
+			return fmt.Sprintf("%s: %d != %d", path, a.Int(), b.Int())
+		}
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		if a.Uint() != b.Uint() {
+			return fmt.Sprintf("%s: %d != %d", path, a.Uint(), b.Uint())
+		}
+	default:
+		return fmt.Sprintf("%s: cannot compare %v", path, a.Kind())
+	}
+	return ""
+}
+
+// checkFuzzCommand checks the invariants of a decoded command.
+func checkFuzzCommand(t *testing.T, c *Command) {
+	t.Helper()
+	if c.Tag == "" || c.Name == "" {
+		t.Fatalf("empty tag or name: %+v", c)
+	}
+	if c.Args != nil && c.Args.CommandName() != c.Name {
+		t.Fatalf("Name %q, Args %T names %q", c.Name, c.Args, c.Args.CommandName())
+	}
+	switch a := c.Args.(type) {
+	case *imap.SearchCommand:
+		checkSearchKey(t, a.Key, 0)
+	case *imap.SortCommand:
+		checkSearchKey(t, a.Key, 0)
+	case *imap.ThreadCommand:
+		checkSearchKey(t, a.Key, 0)
+	case *imap.AppendCommand:
+		if len(a.Messages) == 0 {
+			t.Fatalf("APPEND without message")
+		}
+		for _, m := range a.Messages {
+			if !m.Streamed && int64(len(m.Data)) != m.Size {
+				t.Fatalf("APPEND message of %d octets, Size %d", len(m.Data), m.Size)
+			}
+		}
+	case *imap.FetchCommand:
+		if len(a.Attrs) == 0 {
+			t.Fatalf("FETCH without attributes")
+		}
+	case *imap.StoreCommand:
+		if a.Op != imap.StoreAdd && a.Op != imap.StoreRemove && a.Op != imap.StoreReplace {
+			t.Fatalf("STORE op %q", a.Op)
+		}
+	}
+}
+
+func checkSearchKey(t *testing.T, k imap.SearchKey, depth int) {
+	t.Helper()
+	if depth > DefaultMaxDepth+2 {
+		t.Fatalf("search key nested %d deep", depth)
+	}
+	switch k.Op {
+	case imap.SearchAnd:
+		if len(k.Children) == 0 {
+			t.Fatalf("empty AND")
+		}
+	case imap.SearchNot:
+		if len(k.Children) != 1 {
+			t.Fatalf("NOT with %d children", len(k.Children))
+		}
+	case imap.SearchOr:
+		if len(k.Children) != 2 {
+			t.Fatalf("OR with %d children", len(k.Children))
+		}
+	case "":
+		t.Fatalf("search key without Op")
+	}
+	for _, ch := range k.Children {
+		checkSearchKey(t, ch, depth+1)
+	}
+}
