@@ -474,7 +474,16 @@ func (d *Decoder) rRawCodeArg(c *imap.ResponseCode) {
 	for i < len(line) && line[i] != ']' {
 		i++
 	}
-	c.Raw = str(line[d.pos:i])
+	arg := line[d.pos:i]
+	if d.strict() {
+		// 1*<any TEXT-CHAR except "]">: leave d.pos at a bad byte so
+		// the caller's check for "]" reports it.
+		if j := d.badText(arg); j >= 0 {
+			d.pos += j
+			return
+		}
+	}
+	c.Raw = str(arg)
 	d.pos = i
 }
 
@@ -960,21 +969,27 @@ func (d *Decoder) rNumbered(r *Response) error {
 // in Raw, literals included. It never fails on the syntax.
 func (d *Decoder) rOther(r *Response, start int) error {
 	d.pos = start
-	line := d.line
-	i := start
-	for i < len(line) && line[i] != ' ' {
-		i++
+	// The keyword is an atom; lenient mode allows what lenient atoms do.
+	// What follows it (after a space, or directly, such as a literal in
+	// "* X{5}") is kept verbatim, literals included, so that the stream
+	// never loses its place.
+	name, err := d.atom()
+	if err != nil {
+		return err
 	}
 	r.Kind = KindOther
-	r.Name = upper(line[start:i])
-	d.pos = i
-	if d.accept(' ') {
-		raw, err := d.rRawRest()
-		if err != nil {
-			return err
-		}
-		r.Raw = raw
+	r.Name = upper(name)
+	if d.eol() {
+		return nil
 	}
+	if !d.accept(' ') && d.strict() {
+		return d.errExpected("SP")
+	}
+	raw, err := d.rRawRest()
+	if err != nil {
+		return err
+	}
+	r.Raw = raw
 	return nil
 }
 

@@ -758,12 +758,47 @@ func TestReadResponseStrictRejects(t *testing.T) {
 		"* METADATA INBOX ()",
 		"+",
 		"+go",
+		"0 OK \r",          // bare CR in text
+		"* OK [X \x8c] hi", // 8-bit in a code's argument without UTF8
+		"* A\x00",          // NUL in an unknown response's name
+		"* X{5}\r\nabcde",   // unknown keyword is not an atom
 	} {
 		_, err := rtDecode(in+"\r\n", rtStrict)
 		if err == nil {
 			t.Errorf("strict mode accepts %q", in)
 		} else if !errors.Is(err, ErrSyntax) {
 			t.Errorf("%q: %v, want a syntax error", in, err)
+		}
+	}
+}
+
+// With UTF8, text must be valid UTF-8 in strict mode.
+func TestReadResponseStrictUTF8Text(t *testing.T) {
+	opts := *rtStrict
+	opts.UTF8 = true
+	if _, err := rtDecode("* BYE caf\xc3\xa9\r\n", &opts); err != nil {
+		t.Errorf("valid UTF-8 text rejected: %v", err)
+	}
+	if _, err := rtDecode("* BYE \xff\r\n", &opts); !errors.Is(err, ErrSyntax) {
+		t.Errorf("invalid UTF-8 text: err = %v, want a syntax error", err)
+	}
+}
+
+// An unknown response whose keyword runs into a literal keeps the literal
+// in Raw (lenient) and never loses its place in the stream.
+func TestReadResponseUnknownLiteral(t *testing.T) {
+	for _, opts := range []*Options{rtLenient, rtStrict} {
+		d := rtDecoder("* X{5}\r\nabcde\r\n* 2 EXISTS\r\n", opts)
+		var r Response
+		err := d.ReadResponse(&r)
+		if opts.Mode == Lenient && (err != nil || r.Kind != KindOther || r.Name != "X" || string(r.Raw) != "{5}\r\nabcde") {
+			t.Errorf("lenient: %v %s", err, rtDump(r))
+		}
+		if opts.Mode == Strict && !errors.Is(err, ErrSyntax) {
+			t.Errorf("strict: err = %v, want a syntax error", err)
+		}
+		if err := d.ReadResponse(&r); err != nil || r.Kind != KindExists || r.Num != 2 {
+			t.Errorf("%v: next response: %v %s", opts.Mode, err, rtDump(r))
 		}
 	}
 }

@@ -617,16 +617,38 @@ func (d *Decoder) rest() []byte {
 // requires at least one character, but servers often send none; strict
 // mode accepts an empty text only where the caller allows it.
 func (d *Decoder) text() (string, error) {
+	start := d.pos
 	b := d.rest()
 	if d.strict() {
-		for i, c := range b {
-			if c == 0 || (c >= 0x80 && !d.opt.UTF8) {
-				d.pos = d.pos - len(b) + i
-				return "", d.errExpected("TEXT-CHAR")
-			}
+		if i := d.badText(b); i >= 0 {
+			d.pos = start + i
+			return "", d.errExpected("TEXT-CHAR")
 		}
 	}
 	return str(b), nil
+}
+
+// badText returns the index of the first byte of b that is not a TEXT-CHAR
+// (any CHAR except CR and LF, RFC 3501 §9; UTF-8 too when Options.UTF8 is
+// set, RFC 9051 §9), or -1. NUL is never allowed.
+func (d *Decoder) badText(b []byte) int {
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		switch {
+		case c == 0 || c == '\r' || c == '\n':
+			return i
+		case c >= 0x80:
+			if !d.opt.UTF8 {
+				return i
+			}
+			r, size := utf8.DecodeRune(b[i:])
+			if r == utf8.RuneError && size <= 1 {
+				return i
+			}
+			i += size - 1
+		}
+	}
+	return -1
 }
 
 // end checks that the message ends here.
