@@ -761,7 +761,7 @@ func TestReadResponseStrictRejects(t *testing.T) {
 		"0 OK \r",          // bare CR in text
 		"* OK [X \x8c] hi", // 8-bit in a code's argument without UTF8
 		"* A\x00",          // NUL in an unknown response's name
-		"* X{5}\r\nabcde",   // unknown keyword is not an atom
+		"* X{5}\r\nabcde",  // unknown keyword is not an atom
 	} {
 		_, err := rtDecode(in+"\r\n", rtStrict)
 		if err == nil {
