@@ -1,6 +1,8 @@
 package bench
 
 import (
+	"github.com/mailaccess/mailaccess/internal/w1stream"
+
 	"fmt"
 
 	"github.com/emersion/go-imap/v2"
@@ -18,7 +20,7 @@ type goimapSide struct {
 	opts   *imap.FetchOptions
 }
 
-func newGoimapSide(s *Stream) *goimapSide {
+func newGoimapSide(s *w1stream.Stream) *goimapSide {
 	conn := newReplayConn(s.Data)
 	var uids imap.UIDSet
 	if len(s.UIDs) > 0 {

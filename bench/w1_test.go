@@ -1,6 +1,8 @@
 package bench
 
 import (
+	"github.com/mailaccess/mailaccess/internal/w1stream"
+
 	"bytes"
 	"strings"
 	"sync"
@@ -12,7 +14,7 @@ import (
 	"github.com/mailaccess/mailaccess/imap/wire"
 )
 
-var w1 = sync.OnceValue(func() *Stream { return W1Stream(W1Messages) })
+var w1 = sync.OnceValue(func() *w1stream.Stream { return w1stream.W1Stream(w1stream.W1Messages) })
 
 // BenchmarkW1 decodes the W1 stream (10,000 untagged FETCH responses with
 // ENVELOPE and BODYSTRUCTURE) into typed values; one iteration is the whole
@@ -58,7 +60,7 @@ func BenchmarkFraming(b *testing.B) {
 }
 
 func TestW1StreamDeterministic(t *testing.T) {
-	a, b := W1Stream(200), W1Stream(200)
+	a, b := w1stream.W1Stream(200), w1stream.W1Stream(200)
 	if !bytes.Equal(a.Data, b.Data) {
 		t.Fatal("two W1 streams of the same size differ")
 	}
@@ -80,8 +82,8 @@ func TestW1StreamDeterministic(t *testing.T) {
 func TestW1Framing(t *testing.T) {
 	s := w1()
 	n, err := frame(s.Data)
-	if err != nil || n != W1Messages {
-		t.Fatalf("framed %d messages, err %v; want %d", n, err, W1Messages)
+	if err != nil || n != w1stream.W1Messages {
+		t.Fatalf("framed %d messages, err %v; want %d", n, err, w1stream.W1Messages)
 	}
 }
 
@@ -112,8 +114,8 @@ func TestW1Goimap(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n != W1Messages {
-		t.Fatalf("go-imap decoded %d messages, want %d", n, W1Messages)
+	if n != w1stream.W1Messages {
+		t.Fatalf("go-imap decoded %d messages, want %d", n, w1stream.W1Messages)
 	}
 }
 
@@ -150,7 +152,7 @@ func TestW1Mailaccess(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n != W1Messages {
-		t.Fatalf("mailaccess decoded %d messages, want %d", n, W1Messages)
+	if n != w1stream.W1Messages {
+		t.Fatalf("mailaccess decoded %d messages, want %d", n, w1stream.W1Messages)
 	}
 }

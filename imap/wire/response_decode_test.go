@@ -1,6 +1,8 @@
 package wire
 
 import (
+	"github.com/mailaccess/mailaccess/internal/w1stream"
+
 	"bufio"
 	"bytes"
 	"errors"
@@ -1152,9 +1154,9 @@ func TestReadResponseZoneCache(t *testing.T) {
 }
 
 func TestReadResponseAllocs(t *testing.T) {
-	s := genFetchStream(200)
+	s := w1stream.W1Stream(200)
 	allocs := testing.AllocsPerRun(5, func() {
-		decodeStream(t, s.data, nil, nil)
+		decodeStream(t, s.Data, nil, nil)
 	})
 	perMsg := allocs / 200
 	t.Logf("%.1f allocations per message", perMsg)

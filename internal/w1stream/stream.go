@@ -1,8 +1,8 @@
-// Package bench compares mailaccess's IMAP codec with other Go IMAP
-// implementations on fixed, deterministic workloads. It is a module of its
-// own so that the main module does not depend on the libraries it is
-// compared with.
-package bench
+// Package w1stream generates the W1 benchmark workload: a deterministic
+// stream of untagged FETCH responses. The codec's own benchmarks
+// (imap/wire) and the comparison with other libraries (the bench module)
+// decode the same bytes.
+package w1stream
 
 import (
 	"fmt"
