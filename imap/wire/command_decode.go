@@ -360,6 +360,20 @@ func init() {
 	seqSetChar['$'] = true
 }
 
+// knownSet reads a set of QRESYNC's SELECT parameter (known-uids,
+// known-sequence-set, known-uid-set; RFC 7162 §3.2.5.2 and §7). They name
+// messages the client knows, so strict mode refuses "*" (which the ABNF
+// comment excludes) and "$" (SELECT has no previous search result).
+func (d *Decoder) knownSet() (imap.NumSet, error) {
+	start := d.pos
+	set, err := d.numSet()
+	if err == nil && d.strict() && (set.IsSearchRes() || set.ContainsStar()) {
+		d.pos = start
+		return imap.NumSet{}, d.errExpected(`known set without "*" or "$"`)
+	}
+	return set, err
+}
+
 // numSet reads a sequence-set (RFC 9051 §9, with "$" of RFC 5182).
 func (d *Decoder) numSet() (imap.NumSet, error) {
 	start := d.pos
@@ -610,7 +624,7 @@ func (d *Decoder) qresyncParams() (*imap.QResyncParams, error) {
 	}
 	// [SP known-uids] [SP seq-match-data]
 	if d.spMore() && d.peek() != '(' {
-		set, err := d.numSet()
+		set, err := d.knownSet()
 		if err != nil {
 			return nil, err
 		}
@@ -619,14 +633,14 @@ func (d *Decoder) qresyncParams() (*imap.QResyncParams, error) {
 	}
 	if d.peek() == '(' {
 		d.pos++
-		seqs, err := d.numSet()
+		seqs, err := d.knownSet()
 		if err != nil {
 			return nil, err
 		}
 		if err := d.sp(); err != nil {
 			return nil, err
 		}
-		uids, err := d.numSet()
+		uids, err := d.knownSet()
 		if err != nil {
 			return nil, err
 		}
