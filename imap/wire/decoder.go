@@ -362,6 +362,33 @@ type litHeader struct {
 	binary  bool
 }
 
+// scanLiteralHeader reads a literal header "{" 1*DIGIT ["+"] "}" whose "{"
+// is at v[i], and returns its size, whether it is non-synchronizing, and
+// the index after "}". A size that does not fit in 62 bits is no header.
+// The decoder (trailingLiteral) and the encoder (for verbatim data) share
+// it, so both agree on what frames a message.
+func scanLiteralHeader[T string | []byte](v T, i int) (n int64, nonSync bool, end int, ok bool) {
+	j := i + 1
+	for j < len(v) && v[j] >= '0' && v[j] <= '9' {
+		if n > (1<<62)/10 {
+			return 0, false, 0, false
+		}
+		n = n*10 + int64(v[j]-'0')
+		j++
+	}
+	if j == i+1 {
+		return 0, false, 0, false
+	}
+	if j < len(v) && v[j] == '+' {
+		nonSync = true
+		j++
+	}
+	if j >= len(v) || v[j] != '}' {
+		return 0, false, 0, false
+	}
+	return n, nonSync, j + 1, true
+}
+
 // trailingLiteral reports whether line ends with a literal announcement
 // ({n}, {n+}, ~{n}) and returns it. Used for resynchronization.
 func trailingLiteral(line []byte) (litHeader, bool) {
@@ -372,25 +399,11 @@ func trailingLiteral(line []byte) (litHeader, bool) {
 	if i < 0 {
 		return litHeader{}, false
 	}
-	body := line[i+1 : len(line)-1]
-	var h litHeader
-	if len(body) > 0 && (body[len(body)-1] == '+' || body[len(body)-1] == '-') {
-		h.nonSync = body[len(body)-1] == '+'
-		body = body[:len(body)-1]
-	}
-	if len(body) == 0 || len(body) > 19 {
+	n, nonSync, end, ok := scanLiteralHeader(line, i)
+	if !ok || end != len(line) {
 		return litHeader{}, false
 	}
-	var n int64
-	for _, c := range body {
-		if c < '0' || c > '9' {
-			return litHeader{}, false
-		}
-		n = n*10 + int64(c-'0')
-	}
-	h.size = n
-	h.binary = i > 0 && line[i-1] == '~'
-	return h, true
+	return litHeader{size: n, nonSync: nonSync, binary: i > 0 && line[i-1] == '~'}, true
 }
 
 // skipMessage skips the rest of the current message: the rest of the line

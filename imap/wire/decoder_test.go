@@ -61,6 +61,8 @@ func TestTrailingLiteral(t *testing.T) {
 		{"a OK }", false, litHeader{}},
 		{"{}", false, litHeader{}},
 		{"{99999999999999999999}", false, litHeader{}},
+		{"* A {00000000000000000000}", true, litHeader{size: 0}},
+		{"a APPEND x {5-}", false, litHeader{}},
 	} {
 		h, ok := trailingLiteral([]byte(tc.line))
 		if ok != tc.ok || h != tc.h {

@@ -881,24 +881,8 @@ func (e *Encoder) rawValue(what string, v []byte, text bool) {
 // encScanLiteralHeader reads "{" digits ["+"] "}" at v[i]; it returns the
 // size and the offset after "}".
 func encScanLiteralHeader[T string | []byte](v T, i int) (n int64, end int, ok bool) {
-	j := i + 1
-	for j < len(v) && v[j] >= '0' && v[j] <= '9' {
-		if n > (1<<62)/10 {
-			return 0, 0, false
-		}
-		n = n*10 + int64(v[j]-'0')
-		j++
-	}
-	if j == i+1 {
-		return 0, 0, false
-	}
-	if j < len(v) && (v[j] == '+' || v[j] == '-') {
-		j++
-	}
-	if j >= len(v) || v[j] != '}' {
-		return 0, 0, false
-	}
-	return n, j + 1, true
+	n, _, end, ok = scanLiteralHeader(v, i)
+	return n, end, ok
 }
 
 // option appends a LIST selection or return option, a SEARCH return
