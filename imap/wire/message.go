@@ -64,7 +64,8 @@ const (
 	KindMyRights   // MyRights
 	KindMetadata   // Metadata
 	// KindOther is an untagged response the codec has no typed form for:
-	// Name and Raw (the rest of the response verbatim).
+	// Name and Raw (the rest of the response verbatim), and Num for a
+	// numbered one ("* 5 XYZ"; 0 when the response has no number).
 	KindOther
 )
 
@@ -99,7 +100,7 @@ type Response struct {
 	Code   *imap.ResponseCode
 	Text   string
 
-	Num        uint32 // EXISTS, RECENT, EXPUNGE
+	Num        uint32 // EXISTS, RECENT, EXPUNGE, numbered KindOther
 	Caps       imap.CapSet
 	Flags      []imap.Flag
 	List       *imap.ListData

@@ -957,6 +957,12 @@ func (d *Decoder) rNumbered(r *Response) error {
 		}
 		r.Kind = KindExpunge
 	default:
+		// An unknown numbered response keeps its number in Num, where 0
+		// means "no number"; extensions number messages with nz-number,
+		// so strict mode requires one (lenient mode loses a 0).
+		if err := nz(); err != nil {
+			return err
+		}
 		r.Num = n
 		return d.rOther(r, start)
 	}
