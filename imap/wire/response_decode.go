@@ -1908,20 +1908,28 @@ func (d *Decoder) rQuotaRootResp(r *Response) error {
 	if q.Mailbox, err = d.rMailbox(); err != nil {
 		return err
 	}
+	q.Roots, err = d.rMoreAstrings()
+	return err
+}
+
+// rMoreAstrings reads *(SP astring) up to the end of the response (lenient
+// mode also accepts trailing spaces).
+func (d *Decoder) rMoreAstrings() ([]string, error) {
+	var out []string
 	for d.peek() == ' ' {
 		if err := d.sp(); err != nil {
-			return err
+			return out, err
 		}
 		if d.eol() && !d.strict() {
 			break
 		}
-		root, err := d.astring()
+		s, err := d.astring()
 		if err != nil {
-			return err
+			return out, err
 		}
-		q.Roots = append(q.Roots, root)
+		out = append(out, s)
 	}
-	return nil
+	return out, nil
 }
 
 // rAclResp decodes ACL (RFC 4314 §7):
@@ -1987,20 +1995,8 @@ func (d *Decoder) rListRightsResp(r *Response) error {
 	if l.Required, err = d.astring(); err != nil {
 		return err
 	}
-	for d.peek() == ' ' {
-		if err := d.sp(); err != nil {
-			return err
-		}
-		if d.eol() && !d.strict() {
-			break
-		}
-		s, err := d.astring()
-		if err != nil {
-			return err
-		}
-		l.Optional = append(l.Optional, s)
-	}
-	return nil
+	l.Optional, err = d.rMoreAstrings()
+	return err
 }
 
 // rMyRightsResp decodes MYRIGHTS (RFC 4314 §7):
