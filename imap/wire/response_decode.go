@@ -1,8 +1,10 @@
 package wire
 
 import (
+	"bytes"
 	"errors"
 	"io"
+	"strconv"
 	"unicode/utf8"
 
 	"github.com/mailaccess/mailaccess/imap"
@@ -1011,10 +1013,23 @@ func (d *Decoder) rRawRest() (imap.RawValue, error) {
 	}
 	var out []byte
 	for {
-		out = append(out, seg...)
 		if !ok {
-			return out, nil
+			return append(out, seg...), nil
 		}
+		if h.nonSync && d.strict() {
+			d.pos = len(d.line) - 2
+			return nil, d.errExpected(`"}"`)
+		}
+		// The literal header is written in canonical form ({5}, not
+		// {005}), as rawValue writes it, so that a raw value encodes
+		// back to the same bytes.
+		i := bytes.LastIndexByte(seg, '{')
+		out = append(out, seg[:i+1]...)
+		out = strconv.AppendInt(out, h.size, 10)
+		if h.nonSync {
+			out = append(out, '+')
+		}
+		out = append(out, '}')
 		d.nlit++
 		if d.nlit > d.opt.MaxLiterals {
 			return nil, d.syntaxErr("", ErrTooManyLiterals)

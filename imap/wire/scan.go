@@ -395,6 +395,12 @@ func (d *Decoder) literalHeader(allowBinary bool) (litHeader, error) {
 		return h, d.errExpected("literal size")
 	}
 	if d.accept('+') {
+		// Non-synchronizing literals go from client to server only
+		// (RFC 7888 §3, RFC 9051 §9 literal).
+		if !d.serverSide && d.strict() {
+			d.pos--
+			return h, d.errExpected(`"}"`)
+		}
 		h.nonSync = true
 	}
 	if err := d.expect('}'); err != nil {
