@@ -764,6 +764,8 @@ func TestReadResponseStrictRejects(t *testing.T) {
 		"* OK [X \x8c] hi", // 8-bit in a code's argument without UTF8
 		"* A\x00",          // NUL in an unknown response's name
 		"* X{5}\r\nabcde",  // unknown keyword is not an atom
+		"* A {1+}\r\nx",    // {n+} only from clients (RFC 7888 §3)
+		"* 1 FETCH (BODY[] {1+}\r\nx)",
 	} {
 		_, err := rtDecode(in+"\r\n", rtStrict)
 		if err == nil {
