@@ -513,11 +513,12 @@ func (e *Encoder) esearch(s *imap.ESearchData) {
 		return
 	}
 	if s.Tag != "" {
-		// search-correlator = SP "(" "TAG" SP tag-string ")"; the RFCs'
-		// examples quote the tag.
-		e.raw(` (TAG "`)
-		e.tag(s.Tag)
-		e.raw(`")`)
+		// search-correlator = SP "(" "TAG" SP tag-string ")", and
+		// tag-string = string (RFC 4731 §3.1): the RFCs' examples quote
+		// the tag, and any string the decoder accepted must go back.
+		e.raw(" (TAG ")
+		e.str("ESEARCH correlator", s.Tag)
+		e.byte1(')')
 	}
 	if s.UID {
 		e.raw(" UID")

@@ -769,7 +769,7 @@ func TestEncodeErrors(t *testing.T) {
 		{Kind: wire.KindList, List: &imap.ListData{Attrs: []imap.MailboxAttr{"Noselect"}, Mailbox: "x"}},
 		{Kind: wire.KindSearch, Search: &imap.SearchData{ModSeq: 5}},
 		{Kind: wire.KindSearch, Search: &imap.SearchData{Nums: []uint32{0}}},
-		{Kind: wire.KindESearch, ESearch: &imap.ESearchData{Tag: "a b"}},
+		{Kind: wire.KindESearch, ESearch: &imap.ESearchData{Tag: "a\x00b"}}, // tag-string is any string, but never one with NUL
 		{Kind: wire.KindThread, Threads: []imap.ThreadNode{{}}},
 		{Kind: wire.KindFetch, Fetch: &imap.FetchData{Seq: 1}},
 		{Kind: wire.KindFetch, Fetch: &imap.FetchData{Seq: 0, Items: []imap.FetchItem{{Kind: imap.FetchUID, Num: 1}}}},
