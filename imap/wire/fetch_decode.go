@@ -330,6 +330,11 @@ func (d *Decoder) rFetchItem(it *imap.FetchItem, seq uint32) error {
 func (d *Decoder) rOtherItem(it *imap.FetchItem, start int) error {
 	line := d.line
 	i := d.pos
+	if d.opt.Mode == Strict && encIsNIL(str(line[start:i])) {
+		// NIL is a value, not an item name.
+		d.pos = start
+		return d.errExpected("msg-att")
+	}
 	if i < len(line) && line[i] == '[' {
 		for i < len(line) && line[i] != ']' {
 			i++

@@ -766,6 +766,7 @@ func TestReadResponseStrictRejects(t *testing.T) {
 		"* X{5}\r\nabcde",  // unknown keyword is not an atom
 		"* A {1+}\r\nx",    // {n+} only from clients (RFC 7888 §3)
 		"* 1 FETCH (BODY[] {1+}\r\nx)",
+		"* 1 FETCH (NIL \"\")", // NIL is no item name
 	} {
 		_, err := rtDecode(in+"\r\n", rtStrict)
 		if err == nil {
