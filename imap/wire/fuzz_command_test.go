@@ -4,11 +4,9 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
-	"fmt"
 	"io"
 	"reflect"
 	"testing"
-	"time"
 
 	"github.com/mailaccess/mailaccess/imap"
 )
@@ -124,77 +122,9 @@ func roundTripCommand(t *testing.T, c *Command, utf8 bool) {
 	if err := d.ReadCommand(&c2); err != nil {
 		t.Fatalf("decoding the encoded command %q: %v", buf.String(), err)
 	}
-	if diff := fuzzDiff("", reflect.ValueOf(*c), reflect.ValueOf(c2)); diff != "" {
+	if diff := valueDiff("", reflect.ValueOf(*c), reflect.ValueOf(c2), false); diff != "" {
 		t.Fatalf("round trip through %q: %s", buf.String(), diff)
 	}
-}
-
-var timeType = reflect.TypeOf(time.Time{})
-
-// fuzzDiff compares two values deeply, times by instant and offset.
-func fuzzDiff(path string, a, b reflect.Value) string {
-	if a.IsValid() != b.IsValid() {
-		return path + ": one is invalid"
-	}
-	if !a.IsValid() {
-		return ""
-	}
-	if a.Type() != b.Type() {
-		return fmt.Sprintf("%s: type %v != %v", path, a.Type(), b.Type())
-	}
-	if a.Type() == timeType {
-		ta, tb := a.Interface().(time.Time), b.Interface().(time.Time)
-		_, oa := ta.Zone()
-		_, ob := tb.Zone()
-		if !ta.Equal(tb) || oa != ob {
-			return fmt.Sprintf("%s: %v != %v", path, ta, tb)
-		}
-		return ""
-	}
-	switch a.Kind() {
-	case reflect.Pointer, reflect.Interface:
-		if a.IsNil() != b.IsNil() {
-			return fmt.Sprintf("%s: nil %v != %v", path, a.IsNil(), b.IsNil())
-		}
-		if a.IsNil() {
-			return ""
-		}
-		return fuzzDiff(path, a.Elem(), b.Elem())
-	case reflect.Slice:
-		if a.IsNil() != b.IsNil() || a.Len() != b.Len() {
-			return fmt.Sprintf("%s: nil %v len %d != nil %v len %d", path, a.IsNil(), a.Len(), b.IsNil(), b.Len())
-		}
-		for i := 0; i < a.Len(); i++ {
-			if d := fuzzDiff(fmt.Sprintf("%s[%d]", path, i), a.Index(i), b.Index(i)); d != "" {
-				return d
-			}
-		}
-	case reflect.Struct:
-		for i := 0; i < a.NumField(); i++ {
-			if d := fuzzDiff(path+"."+a.Type().Field(i).Name, a.Field(i), b.Field(i)); d != "" {
-				return d
-			}
-		}
-	case reflect.String:
-		if a.String() != b.String() {
-			return fmt.Sprintf("%s: %q != %q", path, a.String(), b.String())
-		}
-	case reflect.Bool:
-		if a.Bool() != b.Bool() {
-			return fmt.Sprintf("%s: %v != %v", path, a.Bool(), b.Bool())
-		}
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		if a.Int() != b.Int() {
-			return fmt.Sprintf("%s: %d != %d", path, a.Int(), b.Int())
-		}
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		if a.Uint() != b.Uint() {
-			return fmt.Sprintf("%s: %d != %d", path, a.Uint(), b.Uint())
-		}
-	default:
-		return fmt.Sprintf("%s: cannot compare %v", path, a.Kind())
-	}
-	return ""
 }
 
 // checkFuzzCommand checks the invariants of a decoded command.

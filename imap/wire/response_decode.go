@@ -1173,6 +1173,14 @@ func (d *Decoder) rMailbox() (string, error) {
 	return d.rMailboxName(b, start)
 }
 
+// rSpMailbox reads SP mailbox, the start of most mailbox-data responses.
+func (d *Decoder) rSpMailbox() (string, error) {
+	if err := d.sp(); err != nil {
+		return "", err
+	}
+	return d.rMailbox()
+}
+
 func (d *Decoder) rMailboxName(b []byte, start int) (string, error) {
 	if len(b) == 5 && equalFold(b, "INBOX") {
 		return "INBOX", nil
@@ -1351,11 +1359,8 @@ func (d *Decoder) rStatusResp(r *Response) error {
 	r.Kind = KindStatusData
 	s := &imap.StatusData{}
 	r.StatusData = s
-	if err := d.sp(); err != nil {
-		return err
-	}
 	var err error
-	if s.Mailbox, err = d.rMailbox(); err != nil {
+	if s.Mailbox, err = d.rSpMailbox(); err != nil {
 		return err
 	}
 	if err := d.sp(); err != nil {
@@ -1916,11 +1921,8 @@ func (d *Decoder) rQuotaRootResp(r *Response) error {
 	r.Kind = KindQuotaRoot
 	q := &imap.QuotaRootData{}
 	r.QuotaRoot = q
-	if err := d.sp(); err != nil {
-		return err
-	}
 	var err error
-	if q.Mailbox, err = d.rMailbox(); err != nil {
+	if q.Mailbox, err = d.rSpMailbox(); err != nil {
 		return err
 	}
 	q.Roots, err = d.rMoreAstrings()
@@ -1954,11 +1956,8 @@ func (d *Decoder) rAclResp(r *Response) error {
 	r.Kind = KindACL
 	a := &imap.ACLData{}
 	r.ACL = a
-	if err := d.sp(); err != nil {
-		return err
-	}
 	var err error
-	if a.Mailbox, err = d.rMailbox(); err != nil {
+	if a.Mailbox, err = d.rSpMailbox(); err != nil {
 		return err
 	}
 	for d.peek() == ' ' {
@@ -1991,11 +1990,8 @@ func (d *Decoder) rListRightsResp(r *Response) error {
 	r.Kind = KindListRights
 	l := &imap.ListRightsData{}
 	r.ListRights = l
-	if err := d.sp(); err != nil {
-		return err
-	}
 	var err error
-	if l.Mailbox, err = d.rMailbox(); err != nil {
+	if l.Mailbox, err = d.rSpMailbox(); err != nil {
 		return err
 	}
 	if err := d.sp(); err != nil {
@@ -2021,11 +2017,8 @@ func (d *Decoder) rMyRightsResp(r *Response) error {
 	r.Kind = KindMyRights
 	m := &imap.MyRightsData{}
 	r.MyRights = m
-	if err := d.sp(); err != nil {
-		return err
-	}
 	var err error
-	if m.Mailbox, err = d.rMailbox(); err != nil {
+	if m.Mailbox, err = d.rSpMailbox(); err != nil {
 		return err
 	}
 	if err := d.sp(); err != nil {
@@ -2046,11 +2039,8 @@ func (d *Decoder) rMetadataResp(r *Response) error {
 	r.Kind = KindMetadata
 	m := &imap.MetadataData{}
 	r.Metadata = m
-	if err := d.sp(); err != nil {
-		return err
-	}
 	var err error
-	if m.Mailbox, err = d.rMailbox(); err != nil {
+	if m.Mailbox, err = d.rSpMailbox(); err != nil {
 		return err
 	}
 	if err := d.sp(); err != nil {

@@ -31,58 +31,8 @@ var (
 
 // rtEqual compares decoded values: a nil slice equals an empty one, and
 // times are equal when they are the same instant with the same offset.
-func rtEqual(a, b any) bool { return rtEqValue(reflect.ValueOf(a), reflect.ValueOf(b)) }
-
-var rtTimeType = reflect.TypeOf(time.Time{})
-
-func rtEqValue(a, b reflect.Value) bool {
-	if !a.IsValid() || !b.IsValid() {
-		return a.IsValid() == b.IsValid()
-	}
-	if a.Type() != b.Type() {
-		return false
-	}
-	if a.Type() == rtTimeType {
-		ta, tb := a.Interface().(time.Time), b.Interface().(time.Time)
-		_, oa := ta.Zone()
-		_, ob := tb.Zone()
-		return ta.Equal(tb) && oa == ob
-	}
-	switch a.Kind() {
-	case reflect.Slice:
-		if a.Len() != b.Len() {
-			return false
-		}
-		for i := 0; i < a.Len(); i++ {
-			if !rtEqValue(a.Index(i), b.Index(i)) {
-				return false
-			}
-		}
-		return true
-	case reflect.Pointer, reflect.Interface:
-		if a.IsNil() || b.IsNil() {
-			return a.IsNil() == b.IsNil()
-		}
-		return rtEqValue(a.Elem(), b.Elem())
-	case reflect.Struct:
-		for i := 0; i < a.NumField(); i++ {
-			if !rtEqValue(a.Field(i), b.Field(i)) {
-				return false
-			}
-		}
-		return true
-	case reflect.Map:
-		return reflect.DeepEqual(a.Interface(), b.Interface())
-	case reflect.String:
-		return a.String() == b.String()
-	case reflect.Bool:
-		return a.Bool() == b.Bool()
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		return a.Int() == b.Int()
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
-		return a.Uint() == b.Uint()
-	}
-	return reflect.DeepEqual(a.Interface(), b.Interface())
+func rtEqual(a, b any) bool {
+	return valueDiff("", reflect.ValueOf(a), reflect.ValueOf(b), true) == ""
 }
 
 // dump prints a value with its pointers followed and zero fields left out,
@@ -102,7 +52,7 @@ func rtDumpValue(sb *strings.Builder, v reflect.Value, depth int) {
 		sb.WriteString("<nil>")
 		return
 	}
-	if v.Type() == rtTimeType {
+	if v.Type() == timeType {
 		sb.WriteString(v.Interface().(time.Time).Format(time.RFC3339))
 		return
 	}

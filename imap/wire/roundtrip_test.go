@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -98,83 +97,7 @@ func rtEncodeResponses(t *testing.T, opts *wire.EncoderOptions, rs []wire.Respon
 // differ), except that times are equal when they are the same instant in
 // the same zone offset: decoded times carry a *time.Location of the
 // decoder's. It returns the path of the first difference, or "".
-func rtDiff(a, b any) string {
-	return rtDiffValue("", reflect.ValueOf(a), reflect.ValueOf(b))
-}
-
-var rtTimeType = reflect.TypeOf(time.Time{})
-
-func rtDiffValue(path string, a, b reflect.Value) string {
-	if a.IsValid() != b.IsValid() {
-		return path + ": one is nil"
-	}
-	if !a.IsValid() {
-		return ""
-	}
-	if a.Type() != b.Type() {
-		return fmt.Sprintf("%s: type %v != %v", path, a.Type(), b.Type())
-	}
-	if a.Type() == rtTimeType && a.CanInterface() {
-		ta, tb := a.Interface().(time.Time), b.Interface().(time.Time)
-		_, oa := ta.Zone()
-		_, ob := tb.Zone()
-		if !ta.Equal(tb) || oa != ob || ta.IsZero() != tb.IsZero() {
-			return fmt.Sprintf("%s: %v != %v", path, ta, tb)
-		}
-		return ""
-	}
-	switch a.Kind() {
-	case reflect.Pointer, reflect.Interface:
-		if a.IsNil() != b.IsNil() {
-			return fmt.Sprintf("%s: nil %v != %v", path, a.IsNil(), b.IsNil())
-		}
-		if a.IsNil() {
-			return ""
-		}
-		return rtDiffValue(path, a.Elem(), b.Elem())
-	case reflect.Slice:
-		if a.IsNil() != b.IsNil() {
-			return fmt.Sprintf("%s: nil slice %v != %v (len %d, %d)", path, a.IsNil(), b.IsNil(), a.Len(), b.Len())
-		}
-		if a.Len() != b.Len() {
-			return fmt.Sprintf("%s: len %d != %d", path, a.Len(), b.Len())
-		}
-		for i := 0; i < a.Len(); i++ {
-			if d := rtDiffValue(fmt.Sprintf("%s[%d]", path, i), a.Index(i), b.Index(i)); d != "" {
-				return d
-			}
-		}
-		return ""
-	case reflect.Struct:
-		for i := 0; i < a.NumField(); i++ {
-			if d := rtDiffValue(path+"."+a.Type().Field(i).Name, a.Field(i), b.Field(i)); d != "" {
-				return d
-			}
-		}
-		return ""
-	case reflect.String:
-		if a.String() != b.String() {
-			return fmt.Sprintf("%s: %q != %q", path, a.String(), b.String())
-		}
-	case reflect.Bool:
-		if a.Bool() != b.Bool() {
-			return fmt.Sprintf("%s: %v != %v", path, a.Bool(), b.Bool())
-		}
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		if a.Int() != b.Int() {
-			return fmt.Sprintf("%s: %d != %d", path, a.Int(), b.Int())
-		}
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
-		if a.Uint() != b.Uint() {
-			return fmt.Sprintf("%s: %d != %d", path, a.Uint(), b.Uint())
-		}
-	default:
-		if a.CanInterface() && b.CanInterface() && !reflect.DeepEqual(a.Interface(), b.Interface()) {
-			return fmt.Sprintf("%s: %v != %v", path, a.Interface(), b.Interface())
-		}
-	}
-	return ""
-}
+func rtDiff(a, b any) string { return wire.ValueDiff(a, b) }
 
 // --- RFC examples ---------------------------------------------------------
 
