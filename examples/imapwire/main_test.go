@@ -271,6 +271,25 @@ func TestErrors(t *testing.T) {
 	}
 }
 
+// The lenient-mode quirks of real servers that issue 2 lists (-1 for a
+// number, NIL for a string, missing and doubled spaces, "]", TAB and 8-bit
+// bytes in unquoted names, lowercase keywords, 8-bit quoted strings, a bare
+// "+", a bare LF, an ENVELOPE in extra parentheses, a bare-string
+// disposition, a FETCH item without a value, a space between addresses)
+// all decode in lenient mode. Strict mode refuses all but two lines, which
+// the grammar allows: "]" in an astring mailbox name, and lowercase
+// keywords (the ABNF is case-insensitive).
+func TestLenientQuirks(t *testing.T) {
+	r := runWith(t, "", "-summary", "testdata/lenient-quirks.server.txt")
+	if r.code != 0 || r.summary != "15 parsed, 0 errors" {
+		t.Errorf("lenient: exit %d, summary %q; want 0, %q", r.code, r.summary, "15 parsed, 0 errors")
+	}
+	r = runWith(t, "", "-mode", "strict", "-summary", "testdata/lenient-quirks.server.txt")
+	if r.code != 1 || r.summary != "2 parsed, 13 errors" {
+		t.Errorf("strict: exit %d, summary %q; want 1, %q", r.code, r.summary, "2 parsed, 13 errors")
+	}
+}
+
 func TestStdin(t *testing.T) {
 	in := "* OK hello\r\n* 3 EXISTS\r\n"
 	for _, args := range [][]string{{"-summary"}, {"-summary", "-"}} {
