@@ -1,0 +1,482 @@
+package mime
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"io"
+	"strings"
+
+	"github.com/mailaccess/mailaccess/imap"
+)
+
+// Options are the limits Parse enforces. The zero value (or a nil
+// *Options) selects the defaults. Limits bound memory and work; reaching one
+// does not fail the parse: the excess is treated as plain body text, as a
+// server must still answer FETCH for a message it has accepted.
+type Options struct {
+	// MaxHeaderSize is how many octets of one header block are kept and
+	// parsed; the rest of a larger header still counts in its size but its
+	// fields are ignored. Default 1 MiB.
+	MaxHeaderSize int
+	// MaxParts is the most MIME parts in one message; later parts are body
+	// text of the last part kept. Default 10000.
+	MaxParts int
+	// MaxDepth is the deepest nesting of multiparts and message/rfc822
+	// parts; deeper ones are leaves. Default 100.
+	MaxDepth int
+}
+
+// Default limits.
+const (
+	DefaultMaxHeaderSize = 1 << 20
+	DefaultMaxParts      = 10000
+	DefaultMaxDepth      = 100
+)
+
+func (o *Options) withDefaults() Options {
+	var v Options
+	if o != nil {
+		v = *o
+	}
+	if v.MaxHeaderSize <= 0 {
+		v.MaxHeaderSize = DefaultMaxHeaderSize
+	}
+	if v.MaxParts <= 0 {
+		v.MaxParts = DefaultMaxParts
+	}
+	if v.MaxDepth <= 0 {
+		v.MaxDepth = DefaultMaxDepth
+	}
+	return v
+}
+
+// Parse reads a whole message from r once and returns its structure. It
+// holds in memory one header block at a time (up to MaxHeaderSize) and the
+// reader's buffer, never the body. It fails only when r fails.
+func Parse(r io.Reader, opts *Options) (*Structure, error) {
+	return ParseContext(context.Background(), r, opts)
+}
+
+// ParseContext is Parse with a context: a canceled context stops the read
+// between lines and returns ctx.Err().
+func ParseContext(ctx context.Context, r io.Reader, opts *Options) (*Structure, error) {
+	p := &parser{ctx: ctx, opts: opts.withDefaults()}
+	if br, ok := r.(*bufio.Reader); ok && br.Size() >= 4096 {
+		p.r = br
+	} else {
+		p.r = bufio.NewReaderSize(r, 32<<10)
+	}
+	s := &Structure{}
+	p.nparts = 1
+	if _, err := p.entity(&s.Root, 0, false, true); err != nil {
+		return nil, err
+	}
+	s.Size = p.off
+	return s, nil
+}
+
+// hit is the boundary line that ended an entity: the index of the
+// boundary in the parser's stack and whether it was a close delimiter;
+// idx -1 means the end of the input.
+type hit struct {
+	idx   int
+	close bool
+}
+
+var eofHit = hit{idx: -1}
+
+type parser struct {
+	ctx    context.Context
+	r      *bufio.Reader
+	opts   Options
+	nparts int
+	bounds [][]byte // boundaries in scope, outermost first, without "--"
+
+	off int64 // octets consumed
+	lfs int64 // line feeds consumed
+
+	// The line being read and the one before it.
+	lineStart      int64 // offset where the current line began
+	lfsBefore      int64 // lfs before the current line
+	prevEOL        int   // length of the line ending of the previous line
+	prevContentLen int64 // content length of the previous line (without EOL)
+	curContentLen  int64
+	curEOL         int
+	inLine         bool // a line has begun and not ended
+	eof            bool
+	err            error
+	lines          int
+	hdr            []byte
+}
+
+// readChunk returns the next piece of the current line; start is true at
+// the beginning of a line, end is true when the chunk completes the line
+// (its line ending is included). At the end of input it returns nil.
+func (p *parser) readChunk() (chunk []byte, start, end bool) {
+	if p.eof {
+		return nil, false, false
+	}
+	b, err := p.r.ReadSlice('\n')
+	if len(b) == 0 {
+		p.eof = true
+		if err != nil && err != io.EOF {
+			p.err = err
+		}
+		return nil, false, false
+	}
+	start = !p.inLine
+	if start {
+		p.lineStart = p.off
+		p.lfsBefore = p.lfs
+		p.prevEOL = p.curEOL
+		p.prevContentLen = p.curContentLen
+		p.curEOL = 0
+		p.curContentLen = 0
+		p.lines++
+		if p.lines&1023 == 0 && p.ctx.Err() != nil {
+			p.eof = true
+			p.err = p.ctx.Err()
+			return nil, false, false
+		}
+	}
+	p.off += int64(len(b))
+	end = err == nil // ended by '\n'; ErrBufferFull and EOF leave the line open
+	p.inLine = !end
+	if end {
+		p.lfs++
+		eol := 1
+		if len(b) >= 2 && b[len(b)-2] == '\r' {
+			eol = 2
+		}
+		p.curEOL = eol
+		p.curContentLen += int64(len(b) - eol)
+	} else {
+		p.curContentLen += int64(len(b))
+		if err != bufio.ErrBufferFull {
+			// A final line without a line ending.
+			p.eof = true
+			if err != io.EOF {
+				p.err = err
+			}
+		}
+	}
+	return b, start, end
+}
+
+// boundary reports whether line (the start of a line) is a delimiter line
+// of a boundary in scope. Like Dovecot, the innermost boundary is tried
+// first and the line need only begin with "--" and the boundary; the
+// longest match wins.
+func (p *parser) boundary(line []byte) (hit, bool) {
+	if len(line) < 3 || line[0] != '-' || line[1] != '-' || len(p.bounds) == 0 {
+		return hit{}, false
+	}
+	rest := line[2:]
+	best := -1
+	for i := len(p.bounds) - 1; i >= 0; i-- {
+		b := p.bounds[i]
+		if bytes.HasPrefix(rest, b) && (best < 0 || len(b) > len(p.bounds[best])) {
+			best = i
+		}
+	}
+	if best < 0 {
+		return hit{}, false
+	}
+	after := rest[len(p.bounds[best]):]
+	return hit{idx: best, close: bytes.HasPrefix(after, []byte("--"))}, true
+}
+
+// contentEnd is where the content before the current (boundary) line
+// ends: the line ending before a delimiter belongs to the delimiter
+// (RFC 2046 §5.1.1). It also returns the line feeds before that point and
+// whether the content's last octet is a line feed.
+func (p *parser) contentEnd(from int64) (end, lfs int64, endsLF bool) {
+	end = p.lineStart - int64(p.prevEOL)
+	lfs = p.lfsBefore
+	if p.prevEOL > 0 {
+		lfs--
+	}
+	if end <= from {
+		return from, lfs, false
+	}
+	// The octet before end is the previous line's last content octet, or,
+	// if the previous line was empty, the line ending before it.
+	return end, lfs, p.prevContentLen == 0
+}
+
+// lineCount is the RFC 3501 line count of content from..end: its line
+// feeds plus a final unterminated line.
+func lineCount(lfs int64, size int64, endsLF bool) int64 {
+	if size > 0 && !endsLF {
+		return lfs + 1
+	}
+	return lfs
+}
+
+// header reads a header block into p.hdr. It ends at the empty line (which
+// it includes), at the end of input, or before a delimiter line of an
+// enclosing multipart, which it returns.
+func (p *parser) header() (hit, bool) {
+	p.hdr = p.hdr[:0]
+	keep := true
+	for {
+		chunk, start, end := p.readChunk()
+		if chunk == nil {
+			return eofHit, true
+		}
+		if start {
+			if h, ok := p.boundary(chunk); ok {
+				p.skipLine(end)
+				return h, true
+			}
+			if end && isBlankLine(chunk) {
+				return hit{}, false
+			}
+			// A header line that is not a field or continuation ends
+			// the header in Dovecot only when the input is very broken;
+			// keep going as RFC 5322 readers do.
+		}
+		if keep {
+			if len(p.hdr)+len(chunk) > p.opts.MaxHeaderSize {
+				keep = false
+			} else {
+				p.hdr = append(p.hdr, chunk...)
+			}
+		}
+	}
+}
+
+// skipLine consumes the rest of the current line.
+func (p *parser) skipLine(end bool) {
+	for !end {
+		var c []byte
+		c, _, end = p.readChunk()
+		if c == nil {
+			return
+		}
+	}
+}
+
+// entity parses one entity (header and body) at the current position.
+// message is true for a message-level entity (the root, or the child of a
+// message/rfc822 part), which gets an envelope. inDigest selects the
+// multipart/digest default type.
+func (p *parser) entity(part *Part, depth int, inDigest, message bool) (hit, error) {
+	part.Offset = p.off
+	h, ended := p.header()
+	if p.err != nil {
+		return h, p.err
+	}
+	if ended && h.idx >= 0 {
+		// Cut off by a delimiter: the header ends before that line, and
+		// keeps its last line ending.
+		part.HeaderSize = p.lineStart - part.Offset
+	} else {
+		part.HeaderSize = p.off - part.Offset
+	}
+	hdr := ParseHeader(p.hdr)
+	p.describe(part, &hdr, inDigest)
+	if message {
+		part.Envelope = envelopeOf(&hdr)
+	}
+	if ended {
+		part.DecodedSize = 0
+		return h, nil
+	}
+	bodyStart := p.off
+	lfsBody := p.lfs
+
+	var boundary string
+	if part.IsMultipart() {
+		boundary, _ = part.Param("boundary")
+	}
+	switch {
+	case boundary != "" && depth < p.opts.MaxDepth:
+		h = p.multipart(part, []byte(boundary), depth, equalFold(part.Subtype, "digest"))
+	case part.IsMessage() && identityEncoding(part.Encoding) && depth < p.opts.MaxDepth && p.nparts < p.opts.MaxParts:
+		p.nparts++
+		part.Parts = make([]Part, 1)
+		child := &part.Parts[0]
+		var err error
+		h, err = p.entity(child, depth+1, false, true)
+		if err != nil {
+			return h, err
+		}
+	default:
+		h = p.leaf(part)
+	}
+	if p.err != nil {
+		return h, p.err
+	}
+	var end, lfs int64
+	var endsLF bool
+	if h.idx >= 0 {
+		end, lfs, endsLF = p.contentEnd(bodyStart)
+	} else {
+		end, lfs, endsLF = p.off, p.lfs, p.curEOL != 0
+	}
+	part.BodySize = end - bodyStart
+	part.BodyLines = lineCount(lfs-lfsBody, part.BodySize, endsLF)
+	if !hasDecoder(part.Encoding) {
+		// Identity encodings, and unknown ones (BINARY then fails).
+		part.DecodedSize = part.BodySize
+	}
+	return h, nil
+}
+
+// leaf reads a single part's body up to a delimiter line in scope or the
+// end of input, computing its decoded size on the way.
+func (p *parser) leaf(part *Part) hit {
+	var size counter
+	dec, _ := newTransferDecoder(part.Encoding, &size)
+	var pending [2]byte // the last line's ending, not yet known to be body
+	npending := 0
+	finish := func() {
+		if dec != nil {
+			dec.Close()
+			part.DecodedSize = size.n
+		}
+	}
+	for {
+		chunk, start, end := p.readChunk()
+		if chunk == nil {
+			if dec != nil {
+				dec.Write(pending[:npending])
+			}
+			finish()
+			return eofHit
+		}
+		if start {
+			if h, ok := p.boundary(chunk); ok {
+				p.skipLine(end)
+				finish()
+				return h
+			}
+			if dec != nil && npending > 0 {
+				dec.Write(pending[:npending])
+			}
+			npending = 0
+		}
+		if dec != nil {
+			if end {
+				npending = copy(pending[:], chunk[len(chunk)-p.curEOL:])
+				chunk = chunk[:len(chunk)-p.curEOL]
+			}
+			dec.Write(chunk)
+		}
+	}
+}
+
+// skipToBoundary reads lines up to a delimiter line in scope (consumed)
+// or the end of input.
+func (p *parser) skipToBoundary() hit {
+	for {
+		chunk, start, end := p.readChunk()
+		if chunk == nil {
+			return eofHit
+		}
+		if start {
+			if h, ok := p.boundary(chunk); ok {
+				p.skipLine(end)
+				return h
+			}
+		}
+	}
+}
+
+// multipart reads a multipart body (RFC 2046 §5.1.1): preamble, body
+// parts, epilogue. A missing close delimiter ends the multipart at the
+// next enclosing delimiter or the end of input.
+func (p *parser) multipart(part *Part, boundary []byte, depth int, digest bool) hit {
+	p.bounds = append(p.bounds, boundary)
+	me := len(p.bounds) - 1
+	h := p.skipToBoundary() // the preamble
+	for h.idx == me && !h.close && p.err == nil {
+		if p.nparts >= p.opts.MaxParts {
+			// Over the limit: the rest is text of the last part.
+			for h.idx == me {
+				h = p.skipToBoundary()
+			}
+			break
+		}
+		p.nparts++
+		part.Parts = append(part.Parts, Part{})
+		child := &part.Parts[len(part.Parts)-1]
+		h, _ = p.entity(child, depth+1, digest, false)
+	}
+	p.bounds = p.bounds[:me]
+	if h.idx == me && h.close {
+		h = p.skipToBoundary() // the epilogue
+	}
+	return h
+}
+
+// describe fills the part's content fields from its header (RFC 2045,
+// RFC 2183, RFC 3282, RFC 1864, RFC 2557). When a field appears more than
+// once, the first one counts.
+func (p *parser) describe(part *Part, h *Header, inDigest bool) {
+	var haveType, haveEnc, haveID, haveDesc, haveMD5, haveDisp, haveLang, haveLoc bool
+	for i := range h.Fields {
+		f := &h.Fields[i]
+		name := f.Name
+		if len(name) < 8 || !equalFold(name[:8], "content-") {
+			continue
+		}
+		switch strings.ToLower(name[8:]) {
+		case "type":
+			if !haveType {
+				haveType = true
+				if t, s, params, ok := parseContentType(f.Value()); ok {
+					part.Type, part.Subtype, part.Params = t, s, params
+				}
+			}
+		case "transfer-encoding":
+			if !haveEnc {
+				haveEnc = true
+				l := &lexer{s: f.Value()}
+				l.skipCFWS()
+				part.Encoding = l.token()
+			}
+		case "id":
+			if !haveID {
+				haveID = true
+				part.ID = imap.NString{S: strings.TrimSpace(f.Value()), Valid: true}
+			}
+		case "description":
+			if !haveDesc {
+				haveDesc = true
+				part.Description = imap.NString{S: strings.TrimSpace(f.Value()), Valid: true}
+			}
+		case "md5":
+			if !haveMD5 {
+				haveMD5 = true
+				part.MD5 = imap.NString{S: strings.TrimSpace(f.Value()), Valid: true}
+			}
+		case "disposition":
+			if !haveDisp {
+				haveDisp = true
+				part.Disposition = parseDisposition(f.Value())
+			}
+		case "language":
+			if !haveLang {
+				haveLang = true
+				part.Language = parseLanguage(f.Value())
+			}
+		case "location":
+			if !haveLoc {
+				haveLoc = true
+				part.Location = imap.NString{S: strings.TrimSpace(f.Value()), Valid: true}
+			}
+		}
+	}
+	if part.Type == "" {
+		// RFC 2045 §5.2 and RFC 2046 §5.1.5.
+		if inDigest {
+			part.Type, part.Subtype = "message", "rfc822"
+		} else {
+			part.Type, part.Subtype = "text", "plain"
+			part.Params = []imap.Param{{Key: "charset", Value: "us-ascii"}}
+		}
+	}
+}
