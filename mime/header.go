@@ -28,20 +28,25 @@ func (f Field) RawValue() string {
 
 // Value returns the field's value unfolded (RFC 5322 §2.2.3: every CR and
 // LF removed) with leading white space removed; encoded-words are left as
-// sent.
+// sent. A NUL octet, which no IMAP string may carry, becomes 0x80, as
+// Dovecot does.
 func (f Field) Value() string { return unfold(f.Raw[f.valueAt:]) }
 
-// unfold removes CR and LF and leading white space.
+// unfold removes CR and LF and leading white space, and replaces NUL.
 func unfold(v []byte) string {
 	for len(v) > 0 && (v[0] == ' ' || v[0] == '\t') {
 		v = v[1:]
 	}
-	if bytes.IndexAny(v, "\r\n") < 0 {
+	if bytes.IndexAny(v, "\r\n\x00") < 0 {
 		return string(v)
 	}
 	b := make([]byte, 0, len(v))
 	for _, c := range v {
-		if c != '\r' && c != '\n' {
+		switch c {
+		case '\r', '\n':
+		case 0:
+			b = append(b, 0x80)
+		default:
 			b = append(b, c)
 		}
 	}

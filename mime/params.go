@@ -100,6 +100,16 @@ func (l *lexer) value() string {
 		return l.quoted()
 	}
 	start := l.i
+	tok := l.token()
+	save := l.i
+	l.skipCFWS()
+	if l.i >= len(l.s) || l.s[l.i] == ';' || l.s[l.i-1] == ')' {
+		// A token, perhaps followed by a comment.
+		if l.i < len(l.s) && l.s[l.i] != ';' {
+			l.i = save
+		}
+		return tok
+	}
 	for l.i < len(l.s) && l.s[l.i] != ';' {
 		l.i++
 	}

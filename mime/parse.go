@@ -208,7 +208,10 @@ func (p *parser) contentEnd(from int64) (end, lfs int64, endsLF bool) {
 // lineCount is the RFC 3501 line count of content from..end: its line
 // feeds plus a final unterminated line.
 func lineCount(lfs int64, size int64, endsLF bool) int64 {
-	if size > 0 && !endsLF {
+	if size <= 0 || lfs < 0 {
+		return 0
+	}
+	if !endsLF {
 		return lfs + 1
 	}
 	return lfs
@@ -318,6 +321,9 @@ func (p *parser) entity(part *Part, depth int, inDigest, message bool) (hit, err
 	}
 	part.BodySize = end - bodyStart
 	part.BodyLines = lineCount(lfs-lfsBody, part.BodySize, endsLF)
+	if n := len(part.Parts); n > 0 {
+		part.Parts[n-1].clip(end)
+	}
 	if !hasDecoder(part.Encoding) {
 		// Identity encodings, and unknown ones (BINARY then fails).
 		part.DecodedSize = part.BodySize
@@ -478,5 +484,28 @@ func (p *parser) describe(part *Part, h *Header, inDigest bool) {
 			part.Type, part.Subtype = "text", "plain"
 			part.Params = []imap.Param{{Key: "charset", Value: "us-ascii"}}
 		}
+	}
+}
+
+// clip ends a part (and its last descendants) at end. It matters when an
+// entity's header ends right before the delimiter that ends its parent: the
+// line ending there belongs to the delimiter (RFC 2046 §5.1.1), not to the
+// header.
+func (p *Part) clip(end int64) {
+	if p.End() <= end {
+		return
+	}
+	if p.Offset > end {
+		// Delimiters back to back: an empty part.
+		p.Offset = end
+	}
+	if p.BodyOffset() >= end {
+		p.HeaderSize = end - p.Offset
+		p.BodySize, p.BodyLines, p.DecodedSize = 0, 0, 0
+	} else {
+		p.BodySize = end - p.BodyOffset()
+	}
+	if n := len(p.Parts); n > 0 {
+		p.Parts[n-1].clip(end)
 	}
 }
