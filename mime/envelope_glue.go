@@ -3,6 +3,4 @@ package mime
 import "github.com/mailaccess/mailaccess/imap"
 
 // envelopeOf computes the envelope of a message-level header.
-func envelopeOf(h *Header) *imap.Envelope {
-	return &imap.Envelope{Subject: imap.NString{S: h.Get("Subject"), Valid: true}}
-}
+func envelopeOf(h *Header) *imap.Envelope { return EnvelopeFromHeader(h) }
