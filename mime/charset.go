@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"mime"
 	"strings"
 	"unicode/utf8"
 
@@ -88,39 +87,146 @@ func DecodeCharset(charset string, b []byte) (string, error) {
 }
 
 // DecodeHeader decodes the RFC 2047 encoded-words in an unfolded header
-// value into UTF-8. Words in a charset it does not know are left as sent
-// and the error returned matches ErrUnknownCharset; malformed words are
-// left as sent without an error, as RFC 2047 §6.3 allows. Header bytes that
-// are not valid UTF-8 (raw 8-bit headers) are taken as ISO-8859-1, the most
-// common legacy charset, so that the result is always valid UTF-8.
+// value into UTF-8. It is lenient where deployed mail needs it:
+//   - white space between adjacent encoded-words is dropped (§6.2), and
+//     the octets of adjacent words in one charset are joined before
+//     conversion, so a character split across two words survives;
+//   - a word inside a longer token or quoted string is decoded too;
+//   - "charset*language" (RFC 2231 §5) is accepted;
+//   - malformed words are left as sent (§6.3).
+//
+// Words in a charset it does not know are left as sent and the error
+// returned matches ErrUnknownCharset; the rest is still decoded. Octets
+// outside encoded-words that are not valid UTF-8 (raw 8-bit headers) are
+// taken as ISO-8859-1, so the result is always valid UTF-8.
 func DecodeHeader(s string) (string, error) {
-	var firstErr error
-	if strings.Contains(s, "=?") {
-		dec := mime.WordDecoder{CharsetReader: func(charset string, input io.Reader) (io.Reader, error) {
-			r, err := CharsetReader(charset, input)
-			if err != nil {
-				if firstErr == nil {
-					firstErr = err
-				}
-				return nil, err
-			}
-			return r, nil
-		}}
-		if out, err := dec.DecodeHeader(s); err == nil {
-			s = out
-		}
+	if !strings.Contains(s, "=?") {
+		return latin1IfInvalid(s), nil
 	}
-	if !utf8.ValidString(s) {
-		b := make([]rune, 0, len(s))
-		for i := 0; i < len(s); {
-			r, n := utf8.DecodeRuneInString(s[i:])
-			if r == utf8.RuneError && n == 1 {
-				r = rune(s[i])
-			}
-			b = append(b, r)
-			i += n
+	var (
+		out      strings.Builder
+		firstErr error
+		pend     []byte // decoded octets of adjacent words in pendCS
+		pendCS   string
+		pendRaw  string // those words as sent, for an unknown charset
+	)
+	flush := func() {
+		if pendCS == "" {
+			return
 		}
-		s = string(b)
+		text, err := DecodeCharset(pendCS, pend)
+		if err != nil {
+			if firstErr == nil {
+				firstErr = err
+			}
+			text = pendRaw
+		}
+		out.WriteString(latin1IfInvalid(text))
+		pend, pendCS, pendRaw = pend[:0], "", ""
 	}
-	return s, firstErr
+	i := 0
+	for i < len(s) {
+		j := strings.Index(s[i:], "=?")
+		if j < 0 {
+			break
+		}
+		j += i
+		cs, octets, n, ok := encodedWord(s[j:])
+		if !ok {
+			flush()
+			out.WriteString(latin1IfInvalid(s[i : j+2]))
+			i = j + 2
+			continue
+		}
+		between := s[i:j]
+		if pendCS != "" && strings.Trim(between, " \t") == "" {
+			// Adjacent words: the white space between them goes.
+			if !equalFold(cs, pendCS) {
+				flush()
+			}
+		} else {
+			flush()
+			out.WriteString(latin1IfInvalid(between))
+		}
+		pend = append(pend, octets...)
+		pendCS = cs
+		pendRaw += s[j : j+n]
+		i = j + n
+	}
+	flush()
+	out.WriteString(latin1IfInvalid(s[i:]))
+	return out.String(), firstErr
+}
+
+// encodedWord decodes the encoded-word at the start of s
+// ("=?charset?B?...?=" or Q). It returns the charset, the decoded octets
+// and the word's length.
+func encodedWord(s string) (charset string, octets []byte, n int, ok bool) {
+	// =?charset?enc?text?=
+	q1 := strings.IndexByte(s[2:], '?')
+	if q1 <= 0 {
+		return "", nil, 0, false
+	}
+	q1 += 2
+	if q1+2 >= len(s) || s[q1+2] != '?' {
+		return "", nil, 0, false
+	}
+	enc := s[q1+1]
+	end := strings.Index(s[q1+3:], "?=")
+	if end < 0 {
+		return "", nil, 0, false
+	}
+	text := s[q1+3 : q1+3+end]
+	n = q1 + 3 + end + 2
+	charset = s[2:q1]
+	if k := strings.IndexByte(charset, '*'); k >= 0 {
+		charset = charset[:k] // RFC 2231 §5 language
+	}
+	if charset == "" || strings.ContainsAny(text, " \t") {
+		return "", nil, 0, false
+	}
+	switch enc {
+	case 'B', 'b':
+		var d base64Decoder
+		var w bufWriter
+		d.out = &w
+		d.Write([]byte(text))
+		d.Close()
+		octets = w.b
+	case 'Q', 'q':
+		octets = make([]byte, 0, len(text))
+		for k := 0; k < len(text); k++ {
+			c := text[k]
+			switch {
+			case c == '_':
+				octets = append(octets, ' ')
+			case c == '=' && k+2 < len(text) && isHex(text[k+1]) && isHex(text[k+2]):
+				octets = append(octets, unhex(text[k+1])<<4|unhex(text[k+2]))
+				k += 2
+			default:
+				octets = append(octets, c)
+			}
+		}
+	default:
+		return "", nil, 0, false
+	}
+	return charset, octets, n, true
+}
+
+// latin1IfInvalid returns s if it is valid UTF-8, else s with every octet
+// that is not part of a valid sequence taken as ISO-8859-1.
+func latin1IfInvalid(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	b := make([]rune, 0, len(s))
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n == 1 {
+			r = rune(s[i])
+		}
+		b = append(b, r)
+		i += n
+	}
+	return string(b)
 }

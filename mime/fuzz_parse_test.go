@@ -5,6 +5,7 @@ import (
 	"io"
 	"reflect"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/mailaccess/mailaccess/imap"
 	"github.com/mailaccess/mailaccess/imap/wire"
@@ -130,4 +131,18 @@ func checkPart(t *testing.T, p *Part, lo, hi int64) {
 		checkPart(t, c, p.BodyOffset(), p.End())
 		last = c.End()
 	}
+}
+
+// FuzzDecodeHeader checks that any header value decodes to valid UTF-8
+// without a panic.
+func FuzzDecodeHeader(f *testing.F) {
+	for _, s := range []string{"=?UTF-8?B?4oI=?= =?UTF-8?B?rA==?=", "=?iso-8859-1?q?a_b=?=", "=?x?q?", "=??=", "caf\xe9 =?utf-8*en?Q?x?="} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		out, _ := DecodeHeader(s)
+		if !utf8.ValidString(out) {
+			t.Fatalf("invalid UTF-8 out of %q: %q", s, out)
+		}
+	})
 }
