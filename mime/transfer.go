@@ -275,7 +275,8 @@ func (d *qpDecoder) Close() error {
 	case qpCR:
 		d.out1('\r')
 	case qpEq:
-		d.out1('=')
+		// "=" at the very end: a soft line break whose line break was
+		// lost (a body without a final CRLF); drop it as go-message does.
 	case qpEqHex:
 		d.out1('=', d.hex1)
 	}
