@@ -42,7 +42,9 @@ func (p *Part) BodyStructure(extended bool) imap.BodyStructure {
 		Subtype:  p.Subtype,
 		Extended: extended,
 	}
-	if p.IsMultipart() && len(p.Parts) > 0 || p.IsMultipart() && p.hasBoundary() {
+	if p.IsMultipart() {
+		// Even without a boundary or any part found: Dovecot answers
+		// with one empty text/plain part, which keeps the grammar.
 		b.Parts = make([]imap.BodyStructure, len(p.Parts))
 		for i := range p.Parts {
 			b.Parts[i] = p.Parts[i].BodyStructure(extended)
@@ -70,6 +72,10 @@ func (p *Part) BodyStructure(extended bool) imap.BodyStructure {
 	b.Size = clamp32(p.BodySize)
 	switch {
 	case p.IsMessage() && len(p.Parts) == 1:
+		if equalFold(p.Subtype, "rfc822") {
+			// Dovecot always writes this form in lower case.
+			b.Type, b.Subtype = "message", "rfc822"
+		}
 		child := &p.Parts[0]
 		b.Envelope = child.Envelope
 		body := child.BodyStructure(extended)

@@ -67,15 +67,15 @@ func (l *lexer) token() string {
 }
 
 // quoted reads a quoted-string after its opening quote, removing the
-// quoting; an unterminated string runs to the end of the value.
-func (l *lexer) quoted() string {
+// quoting. ok is false when the string is not terminated.
+func (l *lexer) quoted() (s string, ok bool) {
 	var b strings.Builder
 	for l.i < len(l.s) {
 		c := l.s[l.i]
 		l.i++
 		switch c {
 		case '"':
-			return b.String()
+			return b.String(), true
 		case '\\':
 			if l.i < len(l.s) {
 				b.WriteByte(l.s[l.i])
@@ -87,33 +87,19 @@ func (l *lexer) quoted() string {
 			b.WriteByte(c)
 		}
 	}
-	return b.String()
+	return b.String(), false
 }
 
-// value reads a parameter value: a quoted string or a token. Lenient: an
-// unquoted value runs to the next ';' with surrounding white space removed,
-// since real messages carry names with spaces or '/' unquoted.
-func (l *lexer) value() string {
+// value reads a parameter value: a quoted string or a token (RFC 2045
+// §5.1); an empty value is kept as "". ok is false for an unterminated
+// quoted string; Dovecot then drops the parameter and so do we.
+func (l *lexer) value() (string, bool) {
 	l.skipCFWS()
 	if l.i < len(l.s) && l.s[l.i] == '"' {
 		l.i++
 		return l.quoted()
 	}
-	start := l.i
-	tok := l.token()
-	save := l.i
-	l.skipCFWS()
-	if l.i >= len(l.s) || l.s[l.i] == ';' || l.s[l.i-1] == ')' {
-		// A token, perhaps followed by a comment.
-		if l.i < len(l.s) && l.s[l.i] != ';' {
-			l.i = save
-		}
-		return tok
-	}
-	for l.i < len(l.s) && l.s[l.i] != ';' {
-		l.i++
-	}
-	return strings.TrimRight(l.s[start:l.i], " \t\r\n")
+	return l.token(), true
 }
 
 // parseParams parses ";" attribute "=" value ... into a list, merging
@@ -151,7 +137,10 @@ func parseParams(l *lexer) []imap.Param {
 			continue
 		}
 		l.i++
-		val := l.value()
+		val, ok := l.value()
+		if !ok {
+			continue
+		}
 		// RFC 2231: name*  |  name*N  |  name*N*
 		if star := strings.IndexByte(name, '*'); star > 0 {
 			base, suffix := name[:star], name[star+1:]
@@ -179,8 +168,6 @@ func parseParams(l *lexer) []imap.Param {
 				if _, seen := conts[key]; !seen {
 					contOrder = append(contOrder, key)
 					contNames[key] = base
-					// Keep the position among plain parameters.
-					params = append(params, imap.Param{Key: "\x00" + key})
 				}
 				conts[key] = append(conts[key], cont{n, extended, val})
 				continue
@@ -191,7 +178,8 @@ func parseParams(l *lexer) []imap.Param {
 	if conts == nil {
 		return params
 	}
-	merged := make(map[string]imap.Param, len(contOrder))
+	// Merged RFC 2231 parameters follow the plain ones, in the order of
+	// their first section, as in Dovecot.
 	for _, key := range contOrder {
 		cs := conts[key]
 		// Sections in numeric order; a missing section ends the value
@@ -225,19 +213,9 @@ func parseParams(l *lexer) []imap.Param {
 		if extended {
 			name += "*"
 		}
-		merged[key] = imap.Param{Key: name, Value: b.String()}
+		params = append(params, imap.Param{Key: name, Value: b.String()})
 	}
-	out := params[:0]
-	for _, p := range params {
-		if strings.HasPrefix(p.Key, "\x00") {
-			if m, ok := merged[p.Key[1:]]; ok {
-				out = append(out, m)
-			}
-			continue
-		}
-		out = append(out, p)
-	}
-	return out
+	return params
 }
 
 // DecodeParam returns the value of the parameter named key (without any
@@ -318,10 +296,13 @@ func parseDisposition(v string) *imap.Disposition {
 	l := &lexer{s: v}
 	l.skipCFWS()
 	typ := l.token()
-	if typ == "" {
+	params := parseParams(l)
+	if typ == "" && len(params) == 0 {
 		return nil
 	}
-	return &imap.Disposition{Type: typ, Params: parseParams(l)}
+	// A disposition with parameters but no type is kept with an empty
+	// type, as Dovecot does.
+	return &imap.Disposition{Type: typ, Params: params}
 }
 
 // parseLanguage parses a Content-Language value (RFC 3282 §2): a

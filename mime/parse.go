@@ -103,11 +103,16 @@ type parser struct {
 	prevContentLen int64 // content length of the previous line (without EOL)
 	curContentLen  int64
 	curEOL         int
-	inLine         bool // a line has begun and not ended
-	eof            bool
-	err            error
-	lines          int
-	hdr            []byte
+	inLine         bool  // a line has begun and not ended
+	delimEnd       int64 // where the last delimiter line ended
+	headerEnd      int64 // where the last header's empty line ended
+	// afterOwnEOL is true when the line before the current one is a
+	// delimiter line or the end of a header, whose line ending is its own.
+	afterOwnEOL bool
+	eof         bool
+	err         error
+	lines       int
+	hdr         []byte
 }
 
 // readChunk returns the next piece of the current line; start is true at
@@ -133,6 +138,7 @@ func (p *parser) readChunk() (chunk []byte, start, end bool) {
 		p.prevContentLen = p.curContentLen
 		p.curEOL = 0
 		p.curContentLen = 0
+		p.afterOwnEOL = p.off == p.delimEnd || p.off == p.headerEnd
 		p.lines++
 		if p.lines&1023 == 0 && p.ctx.Err() != nil {
 			p.eof = true
@@ -192,8 +198,15 @@ func (p *parser) boundary(line []byte) (hit, bool) {
 // (RFC 2046 §5.1.1). It also returns the line feeds before that point and
 // whether the content's last octet is a line feed.
 func (p *parser) contentEnd(from int64) (end, lfs int64, endsLF bool) {
-	end = p.lineStart - int64(p.prevEOL)
+	end = p.lineStart
 	lfs = p.lfsBefore
+	if p.afterOwnEOL {
+		// The line before is a delimiter line or ends a header: its
+		// line ending is its own (Dovecot keeps "--inner--\r\n" whole
+		// in the outer part).
+		return end, lfs, true
+	}
+	end -= int64(p.prevEOL)
 	if p.prevEOL > 0 {
 		lfs--
 	}
@@ -205,14 +218,12 @@ func (p *parser) contentEnd(from int64) (end, lfs int64, endsLF bool) {
 	return end, lfs, p.prevContentLen == 0
 }
 
-// lineCount is the RFC 3501 line count of content from..end: its line
-// feeds plus a final unterminated line.
-func lineCount(lfs int64, size int64, endsLF bool) int64 {
+// lineCount is the RFC 3501 line count of a body: its line feeds, as
+// Dovecot counts them (a final line without a line ending, such as the
+// last line before a delimiter, is not counted).
+func lineCount(lfs int64, size int64, _ bool) int64 {
 	if size <= 0 || lfs < 0 {
 		return 0
-	}
-	if !endsLF {
-		return lfs + 1
 	}
 	return lfs
 }
@@ -230,10 +241,13 @@ func (p *parser) header() (hit, bool) {
 		}
 		if start {
 			if h, ok := p.boundary(chunk); ok {
+				// The header's last line keeps its line ending.
+				p.afterOwnEOL = true
 				p.skipLine(end)
 				return h, true
 			}
 			if end && isBlankLine(chunk) {
+				p.headerEnd = p.off
 				return hit{}, false
 			}
 			// A header line that is not a field or continuation ends
@@ -250,15 +264,16 @@ func (p *parser) header() (hit, bool) {
 	}
 }
 
-// skipLine consumes the rest of the current line.
+// skipLine consumes the rest of the current (delimiter) line.
 func (p *parser) skipLine(end bool) {
 	for !end {
 		var c []byte
 		c, _, end = p.readChunk()
 		if c == nil {
-			return
+			break
 		}
 	}
+	p.delimEnd = p.off
 }
 
 // entity parses one entity (header and body) at the current position.
@@ -297,7 +312,9 @@ func (p *parser) entity(part *Part, depth int, inDigest, message bool) (hit, err
 	switch {
 	case boundary != "" && depth < p.opts.MaxDepth:
 		h = p.multipart(part, []byte(boundary), depth, equalFold(part.Subtype, "digest"))
-	case part.IsMessage() && identityEncoding(part.Encoding) && depth < p.opts.MaxDepth && p.nparts < p.opts.MaxParts:
+	case part.IsMessage() && equalFold(part.Subtype, "rfc822") && depth < p.opts.MaxDepth && p.nparts < p.opts.MaxParts:
+		// Like Dovecot, a message/rfc822 body is parsed as a message
+		// whatever its (invalid, RFC 2046 §5.2.1) transfer encoding.
 		p.nparts++
 		part.Parts = make([]Part, 1)
 		child := &part.Parts[0]
@@ -440,9 +457,15 @@ func (p *parser) describe(part *Part, h *Header, inDigest bool) {
 		case "transfer-encoding":
 			if !haveEnc {
 				haveEnc = true
+				// A value with anything after the token is invalid and
+				// counts as absent, as in Dovecot.
 				l := &lexer{s: f.Value()}
 				l.skipCFWS()
-				part.Encoding = l.token()
+				tok := l.token()
+				l.skipCFWS()
+				if l.i == len(l.s) {
+					part.Encoding = tok
+				}
 			}
 		case "id":
 			if !haveID {
@@ -482,7 +505,13 @@ func (p *parser) describe(part *Part, h *Header, inDigest bool) {
 			part.Type, part.Subtype = "message", "rfc822"
 		} else {
 			part.Type, part.Subtype = "text", "plain"
-			part.Params = []imap.Param{{Key: "charset", Value: "us-ascii"}}
+		}
+	}
+	if equalFold(part.Type, "text") {
+		if _, ok := part.Param("charset"); !ok {
+			// RFC 2045 §5.2: text defaults to US-ASCII; Dovecot says so
+			// in BODYSTRUCTURE and so do we.
+			part.Params = append(part.Params, imap.Param{Key: "charset", Value: "us-ascii"})
 		}
 	}
 }

@@ -171,7 +171,7 @@ func TestRFC3501PartNumbering(t *testing.T) {
 		}
 	}
 	text := readSection(t, s, rfc3501Sections, imap.Section{Part: []uint32{3}, Spec: imap.SpecText})
-	if !strings.HasPrefix(text, "--b3\r\n") || !strings.HasSuffix(text, "--b3--") {
+	if !strings.HasPrefix(text, "--b3\r\n") || !strings.HasSuffix(text, "--b3--\r\n") {
 		t.Errorf("3.TEXT = %q", text)
 	}
 	whole := readSection(t, s, rfc3501Sections, imap.Section{})
@@ -211,7 +211,7 @@ func TestStructureEdgeCases(t *testing.T) {
 	}{
 		{"no body", "Subject: x\r\n", `("text" "plain" ("charset" "us-ascii") NIL NIL "7bit" 0 0 NIL NIL NIL NIL)`},
 		{"empty body", "Subject: x\r\n\r\n", `("text" "plain" ("charset" "us-ascii") NIL NIL "7bit" 0 0 NIL NIL NIL NIL)`},
-		{"last line open", "Subject: x\r\n\r\nab\r\ncd", `("text" "plain" ("charset" "us-ascii") NIL NIL "7bit" 6 2 NIL NIL NIL NIL)`},
+		{"last line open", "Subject: x\r\n\r\nab\r\ncd", `("text" "plain" ("charset" "us-ascii") NIL NIL "7bit" 6 1 NIL NIL NIL NIL)`},
 		{"bare LF", "Subject: x\n\nab\ncd\n", `("text" "plain" ("charset" "us-ascii") NIL NIL "7bit" 6 2 NIL NIL NIL NIL)`},
 		{"params", "Content-Type: Text/HTML; Charset=\"UTF-8\" ; format=flowed (comment)\r\nContent-Transfer-Encoding: Quoted-Printable\r\nContent-ID: <id@x>\r\nContent-Description: desc\r\nContent-MD5: Q2hlY2sgSW50ZWdyaXR5IQ==\r\nContent-Disposition: inline; filename=a.html\r\nContent-Language: en, de\r\nContent-Location: http://x/a\r\n\r\n=41\r\n",
 			`("Text" "HTML" ("Charset" "UTF-8" "format" "flowed") "<id@x>" "desc" "Quoted-Printable" 5 1 "Q2hlY2sgSW50ZWdyaXR5IQ==" ("inline" ("filename" "a.html")) ("en" "de") "http://x/a")`},
@@ -222,9 +222,15 @@ func TestStructureEdgeCases(t *testing.T) {
 		{"missing close", "Content-Type: multipart/mixed; boundary=x\r\n\r\n--x\r\n\r\nabc\r\n",
 			`(("text" "plain" ("charset" "us-ascii") NIL NIL "7bit" 5 1 NIL NIL NIL NIL) "mixed" ("boundary" "x") NIL NIL NIL)`},
 		{"digest", "Content-Type: multipart/digest; boundary=x\r\n\r\n--x\r\n\r\nSubject: d\r\n\r\nhi\r\n--x--\r\n",
-			`(("message" "rfc822" NIL NIL NIL "7bit" 16 (NIL "d" NIL NIL NIL NIL NIL NIL NIL NIL) ("text" "plain" ("charset" "us-ascii") NIL NIL "7bit" 2 1 NIL NIL NIL NIL) 3 NIL NIL NIL NIL) "digest" ("boundary" "x") NIL NIL NIL)`},
+			`(("message" "rfc822" NIL NIL NIL "7bit" 16 (NIL "d" NIL NIL NIL NIL NIL NIL NIL NIL) ("text" "plain" ("charset" "us-ascii") NIL NIL "7bit" 2 0 NIL NIL NIL NIL) 2 NIL NIL NIL NIL) "digest" ("boundary" "x") NIL NIL NIL)`},
 		{"header ended by boundary", "Content-Type: multipart/mixed; boundary=x\r\n\r\n--x\r\nContent-Type: text/plain\r\n--x--\r\n",
-			`(("text" "plain" NIL NIL NIL "7bit" 0 0 NIL NIL NIL NIL) "mixed" ("boundary" "x") NIL NIL NIL)`},
+			`(("text" "plain" ("charset" "us-ascii") NIL NIL "7bit" 0 0 NIL NIL NIL NIL) "mixed" ("boundary" "x") NIL NIL NIL)`},
+		{"multipart without boundary", "Content-Type: multipart/mixed\r\n\r\n--x\r\n\r\nabc\r\n",
+			`(("text" "plain" ("charset" "us-ascii") NIL NIL "7bit" 0 0 NIL NIL NIL NIL) "mixed" NIL NIL NIL NIL)`},
+		{"params", "Content-Type: text/plain; b=x y; c=ok; name*=utf-8''%41; a=\"unterminated\r\nContent-Transfer-Encoding: base64; x=y\r\n\r\n",
+			`("text" "plain" ("b" "x" "c" "ok" "name*" "utf-8''%41" "charset" "us-ascii") NIL NIL "7bit" 0 0 NIL NIL NIL NIL)`},
+		{"message type case", "Content-Type: Message/RFC822\r\n\r\nSubject: s\r\n\r\nx\r\n",
+			`("message" "rfc822" NIL NIL NIL "7bit" 17 (NIL "s" NIL NIL NIL NIL NIL NIL NIL NIL) ("text" "plain" ("charset" "us-ascii") NIL NIL "7bit" 3 1 NIL NIL NIL NIL) 3 NIL NIL NIL NIL)`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -286,6 +292,15 @@ begin
 	}
 	if _, err := s.BinarySize([]uint32{3}); !errors.Is(err, ErrUnknownEncoding) {
 		t.Errorf("x-uuencode size: %v", err)
+	}
+	n := mustParse(t, rfc3501Sections)
+	for _, p := range [][]uint32{{3}, {4}, {4, 2}} {
+		if _, _, err := n.Binary(strings.NewReader(rfc3501Sections), p); !errors.Is(err, ErrNotLeaf) {
+			t.Errorf("BINARY[%v]: %v, want ErrNotLeaf", p, err)
+		}
+		if _, err := n.BinarySize(p); !errors.Is(err, ErrNotLeaf) {
+			t.Errorf("BINARY.SIZE[%v]: %v, want ErrNotLeaf", p, err)
+		}
 	}
 }
 
@@ -416,13 +431,13 @@ func ExampleParse() {
 		panic(err)
 	}
 	for i, p := range s.Root.Parts {
-		fmt.Printf("part %d: %s/%s, %d octets, %d line(s)\n", i+1, p.Type, p.Subtype, p.BodySize, p.BodyLines)
+		fmt.Printf("part %d: %s/%s, %d octets\n", i+1, p.Type, p.Subtype, p.BodySize)
 	}
 	r, _, _ := s.Section(strings.NewReader(msg), imap.Section{Part: []uint32{2}})
 	b, _ := io.ReadAll(r)
 	fmt.Printf("BODY[2] = %q\n", b)
 	// Output:
-	// part 1: text/plain, 5 octets, 1 line(s)
-	// part 2: text/html, 12 octets, 1 line(s)
+	// part 1: text/plain, 5 octets
+	// part 2: text/html, 12 octets
 	// BODY[2] = "<p>Noon?</p>"
 }

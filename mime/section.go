@@ -14,6 +14,12 @@ import (
 // that names no part of the message.
 var ErrNoSuchPart = errors.New("mime: no such part")
 
+// ErrNotLeaf is the error (tested with errors.Is) for BINARY or
+// BINARY.SIZE of a part that is not a leaf: RFC 9051 §6.4.5 allows them
+// only for media types other than multipart/*, message/rfc822 and
+// message/global.
+var ErrNotLeaf = errors.New("mime: BINARY of a part that is not a leaf")
+
 // ErrHeaderTooLarge is the error for a header block larger than
 // DefaultMaxHeaderSize when it has to be read back whole.
 var ErrHeaderTooLarge = errors.New("mime: header too large")
@@ -34,7 +40,12 @@ func (s *Structure) Part(path []uint32) (*Part, error) {
 			cur = &cur.Parts[0]
 		}
 		switch {
-		case cur.IsMultipart() && len(cur.Parts) > 0:
+		case cur.IsMultipart() && len(cur.Parts) == 0 && n == 1:
+			// No part found: BODYSTRUCTURE shows one empty text/plain
+			// part, and this is it.
+			cur = &Part{Offset: cur.End(), Type: "text", Subtype: "plain",
+				Params: []imap.Param{{Key: "charset", Value: "us-ascii"}}}
+		case cur.IsMultipart():
 			if int(n) > len(cur.Parts) {
 				return nil, fmt.Errorf("%w: %s", ErrNoSuchPart, pathString(path[:i+1]))
 			}
@@ -185,10 +196,11 @@ func (p *Part) Header(src io.ReaderAt) (Header, error) {
 // headerFields returns the fields named in names (or, with not, those not
 // named) as sent, then the empty line (RFC 3501 §6.4.5 HEADER.FIELDS).
 func (p *Part) headerFields(src io.ReaderAt, names []string, not bool) ([]byte, error) {
-	h, err := p.Header(src)
+	raw, err := p.readHeaderBytes(src)
 	if err != nil {
 		return nil, err
 	}
+	h := ParseHeader(raw)
 	var out []byte
 	for _, f := range h.Fields {
 		if f.Name == "" {
@@ -208,13 +220,22 @@ func (p *Part) headerFields(src io.ReaderAt, names []string, not bool) ([]byte, 
 			}
 		}
 	}
-	return append(out, '\r', '\n'), nil
+	// The empty line follows unless the header stops in the middle of a
+	// line (a message that ends there), as in Dovecot.
+	if len(raw) == 0 || raw[len(raw)-1] == '\n' {
+		out = append(out, '\r', '\n')
+	}
+	return out, nil
 }
 
 // Binary returns the content of BINARY[part] (RFC 3516 §4.2): the body of
 // the part with its Content-Transfer-Encoding removed, and its size (the
 // BINARY.SIZE). An empty path is the whole message, as is. A part whose
-// encoding is unknown fails with ErrUnknownEncoding.
+// encoding is unknown fails with ErrUnknownEncoding (the server's NO
+// [UNKNOWN-CTE]), one that is not a leaf with ErrNotLeaf. Damaged base64
+// and quoted-printable are decoded leniently (characters outside the
+// alphabet skipped, malformed escapes kept), where Dovecot refuses with NO
+// [PARSE].
 func (s *Structure) Binary(src io.ReaderAt, part []uint32) (io.Reader, int64, error) {
 	if len(part) == 0 {
 		return io.NewSectionReader(src, 0, s.Size), s.Size, nil
@@ -223,10 +244,10 @@ func (s *Structure) Binary(src io.ReaderAt, part []uint32) (io.Reader, int64, er
 	if err != nil {
 		return nil, 0, err
 	}
-	raw := io.NewSectionReader(src, p.BodyOffset(), p.BodySize)
-	if p.IsMultipart() || p.IsMessage() {
-		return raw, p.BodySize, nil
+	if !p.isLeaf() {
+		return nil, 0, fmt.Errorf("%w: %s is %s/%s", ErrNotLeaf, pathString(part), p.Type, p.Subtype)
 	}
+	raw := io.NewSectionReader(src, p.BodyOffset(), p.BodySize)
 	r, err := newDecodeReader(p.Encoding, raw)
 	if err != nil {
 		return nil, 0, err
@@ -244,10 +265,18 @@ func (s *Structure) BinarySize(part []uint32) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	if !p.IsMultipart() && !p.IsMessage() && !identityEncoding(p.Encoding) && !hasDecoder(p.Encoding) {
+	if !p.isLeaf() {
+		return 0, fmt.Errorf("%w: %s is %s/%s", ErrNotLeaf, pathString(part), p.Type, p.Subtype)
+	}
+	if !identityEncoding(p.Encoding) && !hasDecoder(p.Encoding) {
 		return 0, fmt.Errorf("%w: %q", ErrUnknownEncoding, p.Encoding)
 	}
 	return p.DecodedSize, nil
+}
+
+// isLeaf reports whether p is a leaf for BINARY (RFC 9051 §6.4.5).
+func (p *Part) isLeaf() bool {
+	return !p.IsMultipart() && !p.IsMessage()
 }
 
 // Decoded returns the part's body with its Content-Transfer-Encoding

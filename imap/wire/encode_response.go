@@ -1000,12 +1000,12 @@ func (e *Encoder) bodyExt(b *imap.BodyStructure) {
 		e.byte1(')')
 	}
 	e.sp()
-	// body-fld-lang = nstring / "(" string *(SP string) ")"
+	// body-fld-lang = nstring / "(" string *(SP string) ")". A single
+	// language is sent as a list too, as Dovecot and Cyrus do: clients
+	// that expect the list form outnumber those that expect a string.
 	switch len(b.Language) {
 	case 0:
 		e.raw("NIL")
-	case 1:
-		e.str("body language", b.Language[0])
 	default:
 		e.byte1('(')
 		for i, l := range b.Language {

@@ -397,7 +397,7 @@ func TestEncodeBodyStructure(t *testing.T) {
 	got := encResponse(t, nil, &wire.Response{Kind: wire.KindFetch, Fetch: &imap.FetchData{Seq: 1, Items: []imap.FetchItem{{Kind: imap.FetchBodyStructure, Body: &bs}}}})
 	want := `* 1 FETCH (BODYSTRUCTURE (` +
 		`("TEXT" "PLAIN" ("CHARSET" "UTF-8") "<id@x>" "desc" "QUOTED-PRINTABLE" 1152 23 "Q2hlY2sgSW50ZWdyaXR5IQ==" ("inline" NIL) ("en" "de") "http://x/y" 1 ("a" 2))` +
-		`("MESSAGE" "RFC822" NIL NIL NIL "7BIT" 100 (NIL "fwd" ((NIL NIL "a" "b")) NIL NIL NIL NIL NIL NIL NIL) ("TEXT" "HTML" NIL NIL NIL "7BIT" 10 1) 5 NIL ("attachment" ("FILENAME" "m.eml")) "fr" NIL)` +
+		`("MESSAGE" "RFC822" NIL NIL NIL "7BIT" 100 (NIL "fwd" ((NIL NIL "a" "b")) NIL NIL NIL NIL NIL NIL NIL) ("TEXT" "HTML" NIL NIL NIL "7BIT" 10 1) 5 NIL ("attachment" ("FILENAME" "m.eml")) ("fr") NIL)` +
 		`(("TEXT" "HTML" NIL NIL NIL "7BIT" 10 1)("TEXT" "HTML" NIL NIL NIL "7BIT" 10 1) "ALTERNATIVE")` +
 		` "MIXED" ("BOUNDARY" "xyz") NIL NIL "loc"))` + "\r\n"
 	if got != want {
