@@ -2,10 +2,7 @@ package mime
 
 import (
 	"strings"
-	"unicode"
 	"unicode/utf8"
-
-	"golang.org/x/text/unicode/norm"
 )
 
 // This file extracts the base subject of RFC 5256 §2.1 and holds the
@@ -209,51 +206,9 @@ func subjHasPrefixFold(s, p string) bool {
 // (a-z become A-Z). A string that is not valid UTF-8 is used unchanged,
 // as RFC 5051 step (1)(b) says.
 func sortCollateKey(s string) string {
-	ascii := true
-	lower := false
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= utf8.RuneSelf {
-			ascii = false
-			break
-		}
-		if 'a' <= c && c <= 'z' {
-			lower = true
-		}
-	}
-	if ascii {
-		if !lower {
-			return s
-		}
-		b := []byte(s)
-		for i, c := range b {
-			if 'a' <= c && c <= 'z' {
-				b[i] = c - ('a' - 'A')
-			}
-		}
-		return string(b)
-	}
 	if !utf8.ValidString(s) {
-		return s
+		return s // RFC 5051 step (1)(b): compare the octets
 	}
-	b := make([]byte, 0, len(s)+len(s)/2)
-	var tmp [utf8.UTFMax]byte
-	var dec [4 * 18]byte // a code point's NFKD has at most 18 code points
-	for _, r := range s {
-		if r < utf8.RuneSelf {
-			c := byte(r)
-			if 'a' <= c && c <= 'z' {
-				c -= 'a' - 'A'
-			}
-			b = append(b, c)
-			continue
-		}
-		// Each code point is decomposed on its own: combining marks of
-		// neighbouring code points are not reordered (RFC 5051 §4,
-		// item 2, allows this subset of NFKD).
-		r = unicode.ToTitle(r)
-		n := utf8.EncodeRune(tmp[:], r)
-		b = append(b, norm.NFKD.Append(dec[:0], tmp[:n]...)...)
-	}
-	return string(b)
+	// One folding for SORT and SEARCH (casemap.go).
+	return string(appendCasemapString(make([]byte, 0, len(s)), s))
 }
