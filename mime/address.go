@@ -57,7 +57,7 @@ const nulReplacement = "\uFFFD"
 // removed inside quoted strings and comments. A value without any address
 // (empty, white space or comments only) gives nil.
 func ParseAddressList(v string) []imap.Address {
-	return toIMAPAddresses(parseAddressListRaw(v, nil))
+	return parseAddressList(v, nil)
 }
 
 // addrNStr is a string that may be absent (a C NULL in Dovecot's parser).
@@ -66,16 +66,17 @@ type addrNStr struct {
 	ok bool
 }
 
+// addrSome returns s, present.
 func addrSome(s string) addrNStr { return addrNStr{s: s, ok: true} }
 
-// rawAddr is one parsed address before conversion to imap.Address: a
-// group start has only mailbox set, a group end nothing.
+// rawAddr is the address being parsed, before conversion to imap.Address:
+// a group start has only mailbox set, a group end nothing.
 type rawAddr struct {
 	name, route, mailbox, domain addrNStr
 	invalid                      bool
 }
 
-// imap converts a parsed address to its ENVELOPE form. The display name is
+// toIMAP converts a parsed address to its ENVELOPE form. The display name is
 // cleaned for humans as Dovecot writes it (imap_append_string_for_humans);
 // the other parts are sent as they are.
 func (a *rawAddr) toIMAP() imap.Address {
@@ -105,11 +106,11 @@ type addrParser struct {
 	buf []byte
 
 	cur rawAddr
-	out []rawAddr
+	out []imap.Address
 }
 
-// parseAddressListRaw parses v and appends the addresses to out.
-func parseAddressListRaw(v string, out []rawAddr) []rawAddr {
+// parseAddressList parses v and appends the addresses to out.
+func parseAddressList(v string, out []imap.Address) []imap.Address {
 	p := addrParser{s: v, out: out}
 	if p.skipCFWS() <= 0 {
 		return p.out // no addresses
@@ -118,27 +119,20 @@ func parseAddressListRaw(v string, out []rawAddr) []rawAddr {
 	return p.out
 }
 
-// atext reports whether c may appear in an atom (RFC 5322 §3.2.3). Bytes
-// of 128 and above count as atext, so UTF-8 (RFC 6532) and stray 8-bit
-// text are words like any other.
+// addrAtext reports whether c may appear in an atom (RFC 5322 §3.2.3).
+// Bytes of 128 and above count as atext, so UTF-8 (RFC 6532) and stray
+// 8-bit text are words like any other.
 func addrAtext(c byte) bool {
-	return addrAtextTable[c]
+	switch {
+	case c >= 0x80, 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		return true
+	case c <= ' ' || c == 0x7f:
+		return false
+	}
+	return strings.IndexByte(`()<>[]:;@\,."`, c) < 0
 }
 
-var addrAtextTable = func() (t [256]bool) {
-	for c := 0; c < 256; c++ {
-		switch {
-		case c >= 0x80,
-			'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
-			t[c] = true
-		case c <= ' ' || c == 0x7f:
-		default:
-			t[c] = !strings.ContainsRune(`()<>[]:;@\,."`, rune(c))
-		}
-	}
-	return t
-}()
-
+// end reports whether the input is used up.
 func (p *addrParser) end() bool { return p.p >= len(p.s) }
 
 // at reports whether the next byte is c (false at the end of input).
@@ -152,7 +146,7 @@ func (p *addrParser) more() int {
 	return 0
 }
 
-// cstr returns b as Dovecot's C strings hold it: up to the first NUL.
+// addrCString returns b as Dovecot's C strings hold it: up to the first NUL.
 func addrCString(b []byte) string {
 	for i, c := range b {
 		if c == 0 {
@@ -585,7 +579,7 @@ func (p *addrParser) addrSpec() int {
 
 // add appends cur to the output and clears it.
 func (p *addrParser) add() {
-	p.out = append(p.out, p.cur)
+	p.out = append(p.out, p.cur.toIMAP())
 	p.cur = rawAddr{}
 }
 

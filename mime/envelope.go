@@ -79,7 +79,8 @@ func envelopeFieldOf(name string) envelopeField {
 // The rules, which follow Dovecot 2.3 where the RFCs leave room:
 //
 //   - Date, In-Reply-To and Message-ID are the field values as sent, with
-//     the white space after the colon removed and line breaks taken out
+//     the white space after the colon removed (only its first character
+//     if the first line is nothing but white space) and line breaks taken out
 //     (a break not followed by white space becomes a space). Subject is
 //     the value with every run of white space (line breaks included)
 //     folded to one space and none at either end. Encoded-words are left
@@ -98,7 +99,7 @@ func EnvelopeFromHeader(h *Header) *imap.Envelope {
 	if h == nil {
 		return env
 	}
-	var lists [envMessageID + 1][]rawAddr
+	var lists [envMessageID + 1][]imap.Address
 	for i := range h.Fields {
 		f := &h.Fields[i]
 		if f.Name == "" {
@@ -119,38 +120,27 @@ func EnvelopeFromHeader(h *Header) *imap.Envelope {
 		case envMessageID:
 			env.MessageID = imap.NString{S: envWithoutLineBreaks(envReplaceNUL(v)), Valid: true}
 		default:
-			lists[which] = parseAddressListRaw(v, lists[which])
+			lists[which] = parseAddressList(v, lists[which])
 		}
 	}
-	env.From = toIMAPAddresses(lists[envFrom])
-	env.Sender = toIMAPAddresses(lists[envSender])
-	env.ReplyTo = toIMAPAddresses(lists[envReplyTo])
-	env.To = toIMAPAddresses(lists[envTo])
-	env.Cc = toIMAPAddresses(lists[envCc])
-	env.Bcc = toIMAPAddresses(lists[envBcc])
+	env.From = lists[envFrom]
+	env.Sender = lists[envSender]
+	env.ReplyTo = lists[envReplyTo]
+	env.To = lists[envTo]
+	env.Cc = lists[envCc]
+	env.Bcc = lists[envBcc]
 	// RFC 3501 §7.4.2: "If the Sender or Reply-To lines are absent in the
 	// [RFC-2822] header, or are present but empty, the server sets the
 	// corresponding member of the envelope to be the same value as the
 	// from member".
-	if env.Sender == nil {
-		env.Sender = toIMAPAddresses(lists[envFrom])
+	// Copies, so that changing one member leaves the others alone.
+	if env.Sender == nil && env.From != nil {
+		env.Sender = append([]imap.Address(nil), env.From...)
 	}
-	if env.ReplyTo == nil {
-		env.ReplyTo = toIMAPAddresses(lists[envFrom])
+	if env.ReplyTo == nil && env.From != nil {
+		env.ReplyTo = append([]imap.Address(nil), env.From...)
 	}
 	return env
-}
-
-// toIMAPAddresses converts parsed addresses; none gives nil (NIL).
-func toIMAPAddresses(raw []rawAddr) []imap.Address {
-	if len(raw) == 0 {
-		return nil
-	}
-	out := make([]imap.Address, len(raw))
-	for i := range raw {
-		out[i] = raw[i].toIMAP()
-	}
-	return out
 }
 
 // envelopeValue returns a field value the way Dovecot's header parser
@@ -162,9 +152,9 @@ func toIMAPAddresses(raw []rawAddr) []imap.Address {
 //   - every line break (CRLF or bare LF) of the folding becomes a bare LF;
 //   - a line break followed by a continuation line of a single character
 //     (one SP or HTAB) is dropped altogether, the character kept. This is
-//     a quirk of Dovecot 2.3 (seen in its parser's input with gdb), which
-//     shows in address fields: "(c\r\n d\r\n " is the unclosed comment
-//     "c\n d " there, not "c\n d\n ".
+//     a quirk of Dovecot 2.3.19 (its address parser's input, seen with
+//     gdb), which shows in address fields: the value "(c\r\n d\r\n "
+//     reaches it as "(c\n d ", so the unclosed comment's text is "c".
 func envelopeValue(raw string) string {
 	var b []byte
 	first := true
