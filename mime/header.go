@@ -37,7 +37,7 @@ func unfold(v []byte) string {
 	for len(v) > 0 && (v[0] == ' ' || v[0] == '\t') {
 		v = v[1:]
 	}
-	if bytes.IndexAny(v, "\r\n\x00") < 0 {
+	if !bytes.ContainsAny(v, "\r\n\x00") {
 		return string(v)
 	}
 	b := make([]byte, 0, len(v))
