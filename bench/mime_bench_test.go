@@ -84,3 +84,24 @@ func BenchmarkExtract(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkExtractDecodedSizes is BenchmarkExtract's mailaccess side with
+// mime.Options.DecodedSizes, which also computes every part's BINARY.SIZE
+// in the pass (what a store does before caching the structure). go-imap
+// has no equivalent; compare with BenchmarkExtract/*/mailaccess to see
+// what the sizes cost.
+func BenchmarkExtractDecodedSizes(b *testing.B) {
+	for _, in := range extractInputs() {
+		b.Run(in.name, func(b *testing.B) {
+			b.SetBytes(int64(len(in.msg)))
+			b.ReportAllocs()
+			for b.Loop() {
+				s, err := mime.Parse(bytes.NewReader(in.msg), &mime.Options{DecodedSizes: true})
+				if err != nil || s.Envelope() == nil {
+					b.Fatal(err)
+				}
+				_ = s.BodyStructure(true)
+			}
+		})
+	}
+}

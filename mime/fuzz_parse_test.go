@@ -5,6 +5,7 @@ import (
 	"io"
 	"reflect"
 	"testing"
+	"testing/iotest"
 	"unicode/utf8"
 
 	"github.com/mailaccess/mailaccess/imap"
@@ -37,6 +38,14 @@ func FuzzParse(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// With decoded sizes computed in the pass, the structure is the
+		// same but for DecodedSize, and every size agrees with the one
+		// BinarySize counts later.
+		eager, err := Parse(iotest.OneByteReader(bytes.NewReader(data)), &Options{MaxParts: 50, MaxDepth: 8, DecodedSizes: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		compareLazy(t, &s.Root, &eager.Root, bytes.NewReader(data))
 		if s.Size != int64(len(data)) {
 			t.Fatalf("size %d, want %d", s.Size, len(data))
 		}
@@ -119,7 +128,7 @@ func checkPart(t *testing.T, p *Part, lo, hi int64) {
 	if p.Offset < lo || p.HeaderSize < 0 || p.BodySize < 0 || p.End() > hi {
 		t.Fatalf("part %d+%d+%d outside %d..%d", p.Offset, p.HeaderSize, p.BodySize, lo, hi)
 	}
-	if p.BodyLines < 0 || p.BodyLines > p.BodySize+1 || p.DecodedSize < 0 {
+	if p.BodyLines < 0 || p.BodyLines > p.BodySize+1 || p.DecodedSize < -1 {
 		t.Fatalf("lines %d decoded %d for body %d", p.BodyLines, p.DecodedSize, p.BodySize)
 	}
 	last := p.BodyOffset()
@@ -143,6 +152,71 @@ func FuzzDecodeHeader(f *testing.F) {
 		out, _ := DecodeHeader(s)
 		if !utf8.ValidString(out) {
 			t.Fatalf("invalid UTF-8 out of %q: %q", s, out)
+		}
+	})
+}
+
+// compareLazy checks that a structure parsed without decoded sizes equals
+// one parsed with them, once the sizes are counted.
+func compareLazy(t *testing.T, lazy, eager *Part, src io.ReaderAt) {
+	t.Helper()
+	if lazy.DecodedSize < 0 {
+		n, err := lazy.decodedSize(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n != eager.DecodedSize {
+			t.Fatalf("decoded size %d counted later, %d in the pass", n, eager.DecodedSize)
+		}
+	} else if lazy.DecodedSize != eager.DecodedSize {
+		t.Fatalf("decoded size %d, eager %d", lazy.DecodedSize, eager.DecodedSize)
+	}
+	a, b := *lazy, *eager
+	a.DecodedSize, b.DecodedSize, a.Parts, b.Parts = 0, 0, nil, nil
+	if !reflect.DeepEqual(a, b) {
+		t.Fatalf("structures differ:\n%+v\n%+v", a, b)
+	}
+	if len(lazy.Parts) != len(eager.Parts) {
+		t.Fatalf("%d parts, eager %d", len(lazy.Parts), len(eager.Parts))
+	}
+	for i := range lazy.Parts {
+		compareLazy(t, &lazy.Parts[i], &eager.Parts[i], src)
+	}
+}
+
+// FuzzTransferDecode checks that the base64 and quoted-printable decoders
+// give the same octets however the input is split, and that counting
+// (what BINARY.SIZE uses) agrees with decoding.
+func FuzzTransferDecode(f *testing.F) {
+	for _, s := range []string{"aGVsbG8gd29ybGQ=\r\n", "caf=C3=A9 =\t\r\nsoft=\r\nbreak  \r\nend=3", "QU=JD\r\n===", "a=\r", "=4", "  \r\n\t"} {
+		f.Add([]byte(s), uint8(3))
+	}
+	f.Fuzz(func(t *testing.T, data []byte, step uint8) {
+		if step == 0 {
+			step = 1
+		}
+		for _, enc := range []string{"base64", "quoted-printable"} {
+			var whole, split bufWriter
+			var count counter
+			d1, _ := newTransferDecoder(enc, &whole)
+			d1.Write(data)
+			d1.Close()
+			d2, _ := newTransferDecoder(enc, &split)
+			for i := 0; i < len(data); i += int(step) {
+				d2.Write(data[i:min(i+int(step), len(data))])
+			}
+			d2.Close()
+			if !bytes.Equal(whole.b, split.b) {
+				t.Fatalf("%s: whole %q, split by %d %q", enc, whole.b, step, split.b)
+			}
+			d3, _ := newTransferDecoder(enc, &count)
+			for i := 0; i < len(data); i += int(step) {
+				d3.Write(data[i:min(i+int(step), len(data))])
+			}
+			d3.Close()
+			if count.n != int64(len(whole.b)) {
+				t.Fatalf("%s: counted %d, decoded %d", enc, count.n, len(whole.b))
+			}
 		}
 	})
 }

@@ -25,6 +25,14 @@ type Options struct {
 	// MaxDepth is the deepest nesting of multiparts and message/rfc822
 	// parts; deeper ones are leaves. Default 100.
 	MaxDepth int
+	// DecodedSizes makes Parse compute the decoded size (BINARY.SIZE) of
+	// every base64 or quoted-printable part in its one pass. Without it
+	// those parts get DecodedSize -1 and BinarySize computes the size
+	// from the message when it is asked for. A store that caches the
+	// Structure sets it, so that BINARY.SIZE is answered from the cache;
+	// Parse then reads encoded bodies octet by octet (base64 is counted
+	// eight octets at a time), which costs more than skipping them.
+	DecodedSizes bool
 }
 
 // Default limits.
@@ -65,7 +73,13 @@ func ParseContext(ctx context.Context, r io.Reader, opts *Options) (*Structure, 
 	if br, ok := r.(*bufio.Reader); ok && br.Size() >= 4096 {
 		p.r = br
 	} else {
-		p.r = bufio.NewReaderSize(r, 32<<10)
+		size := 32 << 10
+		if l, ok := r.(interface{ Len() int }); ok {
+			// A reader that knows what is left (bytes.Reader,
+			// strings.Reader, bytes.Buffer) needs no larger buffer.
+			size = min(max(l.Len()+1, 4096), size)
+		}
+		p.r = bufio.NewReaderSize(r, size)
 	}
 	s := &Structure{}
 	p.nparts = 1
@@ -341,9 +355,12 @@ func (p *parser) entity(part *Part, depth int, inDigest, message bool) (hit, err
 	if n := len(part.Parts); n > 0 {
 		part.Parts[n-1].clip(end)
 	}
-	if !hasDecoder(part.Encoding) {
+	switch {
+	case !hasDecoder(part.Encoding):
 		// Identity encodings, and unknown ones (BINARY then fails).
 		part.DecodedSize = part.BodySize
+	case !p.opts.DecodedSizes:
+		part.DecodedSize = -1 // computed by BinarySize when asked
 	}
 	return h, nil
 }
@@ -352,7 +369,10 @@ func (p *parser) entity(part *Part, depth int, inDigest, message bool) (hit, err
 // end of input, computing its decoded size on the way.
 func (p *parser) leaf(part *Part) hit {
 	var size counter
-	dec, _ := newTransferDecoder(part.Encoding, &size)
+	var dec transferDecoder
+	if p.opts.DecodedSizes {
+		dec, _ = newTransferDecoder(part.Encoding, &size)
+	}
 	var pending [2]byte // the last line's ending, not yet known to be body
 	npending := 0
 	finish := func() {
@@ -362,6 +382,9 @@ func (p *parser) leaf(part *Part) hit {
 		}
 	}
 	for {
+		if dec == nil {
+			p.skipBulk()
+		}
 		chunk, start, end := p.readChunk()
 		if chunk == nil {
 			if dec != nil {
@@ -395,6 +418,7 @@ func (p *parser) leaf(part *Part) hit {
 // or the end of input.
 func (p *parser) skipToBoundary() hit {
 	for {
+		p.skipBulk()
 		chunk, start, end := p.readChunk()
 		if chunk == nil {
 			return eofHit
@@ -537,4 +561,63 @@ func (p *Part) clip(end int64) {
 	if n := len(p.Parts); n > 0 {
 		p.Parts[n-1].clip(end)
 	}
+}
+
+// skipBulk consumes, without looking at them one by one, the whole lines
+// in the reader's buffer up to the next line that begins with "-" (a
+// possible delimiter line), keeping the line bookkeeping of readChunk. It
+// does nothing in the middle of a line. Bodies are mostly such lines, so
+// this is where Parse spends its time on a large message.
+func (p *parser) skipBulk() {
+	for !p.inLine && !p.eof {
+		if p.r.Buffered() == 0 {
+			if _, err := p.r.Peek(1); err != nil {
+				return // readChunk reports it
+			}
+		}
+		buf, _ := p.r.Peek(p.r.Buffered())
+		if buf[0] == '-' {
+			return
+		}
+		var region []byte
+		if i := bytes.Index(buf, []byte("\n-")); i >= 0 {
+			region = buf[:i+1]
+		} else if j := bytes.LastIndexByte(buf, '\n'); j >= 0 {
+			region = buf[:j+1]
+		}
+		if len(region) == 0 {
+			return // a line longer than the buffer: readChunk's business
+		}
+		n := int64(bytes.Count(region, []byte("\n")))
+		j := bytes.LastIndexByte(region[:len(region)-1], '\n') // -1 if one line
+		last := region[j+1:]
+		if n >= 2 {
+			k := bytes.LastIndexByte(region[:j], '\n')
+			prev := region[k+1 : j+1]
+			p.prevEOL, p.prevContentLen = eolLen(prev), int64(len(prev)-eolLen(prev))
+		} else {
+			p.prevEOL, p.prevContentLen = p.curEOL, p.curContentLen
+		}
+		p.afterOwnEOL = n == 1 && (p.off == p.delimEnd || p.off == p.headerEnd)
+		p.lineStart = p.off + int64(j+1)
+		p.lfsBefore = p.lfs + n - 1
+		p.curEOL, p.curContentLen = eolLen(last), int64(len(last)-eolLen(last))
+		p.off += int64(len(region))
+		p.lfs += n
+		p.lines += int(n)
+		p.r.Discard(len(region))
+		if p.ctx.Err() != nil {
+			p.eof = true
+			p.err = p.ctx.Err()
+			return
+		}
+	}
+}
+
+// eolLen is the length of the line ending of a line that ends in LF.
+func eolLen(line []byte) int {
+	if len(line) >= 2 && line[len(line)-2] == '\r' {
+		return 2
+	}
+	return 1
 }

@@ -283,14 +283,14 @@ begin
 		if string(b) != c.want || n != int64(len(b)) {
 			t.Errorf("BINARY[%d] = %q (size %d), want %q", c.part, b, n, c.want)
 		}
-		if sz, _ := s.BinarySize([]uint32{c.part}); sz != n {
+		if sz, _ := s.BinarySize(src, []uint32{c.part}); sz != n {
 			t.Errorf("BINARY.SIZE[%d] = %d, want %d", c.part, sz, n)
 		}
 	}
 	if _, _, err := s.Binary(src, []uint32{3}); !errors.Is(err, ErrUnknownEncoding) {
 		t.Errorf("x-uuencode: %v", err)
 	}
-	if _, err := s.BinarySize([]uint32{3}); !errors.Is(err, ErrUnknownEncoding) {
+	if _, err := s.BinarySize(src, []uint32{3}); !errors.Is(err, ErrUnknownEncoding) {
 		t.Errorf("x-uuencode size: %v", err)
 	}
 	n := mustParse(t, rfc3501Sections)
@@ -298,7 +298,7 @@ begin
 		if _, _, err := n.Binary(strings.NewReader(rfc3501Sections), p); !errors.Is(err, ErrNotLeaf) {
 			t.Errorf("BINARY[%v]: %v, want ErrNotLeaf", p, err)
 		}
-		if _, err := n.BinarySize(p); !errors.Is(err, ErrNotLeaf) {
+		if _, err := n.BinarySize(nil, p); !errors.Is(err, ErrNotLeaf) {
 			t.Errorf("BINARY.SIZE[%v]: %v, want ErrNotLeaf", p, err)
 		}
 	}
@@ -400,7 +400,7 @@ func TestBoundedMemory(t *testing.T) {
 		var before, after runtime.MemStats
 		runtime.GC()
 		runtime.ReadMemStats(&before)
-		s, err := Parse(newBigMessage(n), nil)
+		s, err := Parse(newBigMessage(n), &Options{DecodedSizes: true})
 		if err != nil {
 			t.Fatal(err)
 		}

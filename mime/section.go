@@ -247,17 +247,47 @@ func (s *Structure) Binary(src io.ReaderAt, part []uint32) (io.Reader, int64, er
 	if !p.isLeaf() {
 		return nil, 0, fmt.Errorf("%w: %s is %s/%s", ErrNotLeaf, pathString(part), p.Type, p.Subtype)
 	}
+	size, err := p.decodedSize(src)
+	if err != nil {
+		return nil, 0, err
+	}
 	raw := io.NewSectionReader(src, p.BodyOffset(), p.BodySize)
 	r, err := newDecodeReader(p.Encoding, raw)
 	if err != nil {
 		return nil, 0, err
 	}
-	return r, p.DecodedSize, nil
+	return r, size, nil
 }
 
-// BinarySize returns BINARY.SIZE[part] (RFC 3516 §4.3) without reading
-// the message.
-func (s *Structure) BinarySize(part []uint32) (int64, error) {
+// decodedSize returns the part's decoded size, counting it from src when
+// Parse did not (Options.DecodedSizes).
+func (p *Part) decodedSize(src io.ReaderAt) (int64, error) {
+	if p.DecodedSize >= 0 {
+		return p.DecodedSize, nil
+	}
+	var n counter
+	dec, err := newTransferDecoder(p.Encoding, &n)
+	if err != nil {
+		return 0, err
+	}
+	if dec == nil {
+		return p.BodySize, nil
+	}
+	if _, err := io.Copy(dec, io.NewSectionReader(src, p.BodyOffset(), p.BodySize)); err != nil {
+		return 0, err
+	}
+	if err := dec.Close(); err != nil {
+		return 0, err
+	}
+	return n.n, nil
+}
+
+// BinarySize returns BINARY.SIZE[part] (RFC 3516 §4.3): from the
+// structure when Parse computed it (Options.DecodedSizes), else by
+// decoding the part from src, which may then be nil only for parts
+// without a transfer encoding. The structure is not modified, so it may be
+// shared.
+func (s *Structure) BinarySize(src io.ReaderAt, part []uint32) (int64, error) {
 	if len(part) == 0 {
 		return s.Size, nil
 	}
@@ -271,7 +301,10 @@ func (s *Structure) BinarySize(part []uint32) (int64, error) {
 	if !identityEncoding(p.Encoding) && !hasDecoder(p.Encoding) {
 		return 0, fmt.Errorf("%w: %q", ErrUnknownEncoding, p.Encoding)
 	}
-	return p.DecodedSize, nil
+	if p.DecodedSize < 0 && src == nil {
+		return 0, fmt.Errorf("mime: BINARY.SIZE[%s] needs the message: parse with Options.DecodedSizes to cache it", pathString(part))
+	}
+	return p.decodedSize(src)
 }
 
 // isLeaf reports whether p is a leaf for BINARY (RFC 9051 §6.4.5).

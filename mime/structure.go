@@ -26,7 +26,10 @@ type Part struct {
 	// feeds, plus one for a final line without a line ending.
 	BodyLines int64
 	// DecodedSize is the size of the body with its Content-Transfer-Encoding
-	// decoded (BINARY.SIZE, RFC 3516); for identity encodings it is BodySize.
+	// decoded (BINARY.SIZE, RFC 3516); for identity encodings it is
+	// BodySize. It is -1 for a base64 or quoted-printable part when Parse
+	// ran without Options.DecodedSizes (Structure.BinarySize then counts
+	// it).
 	DecodedSize int64
 
 	// Type and Subtype are the media type as sent ("text", "plain"), or the

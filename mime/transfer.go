@@ -1,6 +1,8 @@
 package mime
 
 import (
+	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -75,6 +77,39 @@ type base64Decoder struct {
 }
 
 func (d *base64Decoder) Write(b []byte) (int, error) {
+	written := len(b)
+	if c, ok := d.out.(*counter); ok && d.pad == 0 {
+		// Only counting (a decoded size): count the alphabet characters
+		// up to the first "=", eight at a time; the octets themselves
+		// are never needed.
+		fast := b
+		i := bytes.IndexByte(b, '=')
+		if i >= 0 {
+			fast = b[:i]
+		}
+		v := d.n + countBase64(fast)
+		c.n += int64(v/4) * 3
+		d.n = v % 4
+		if i < 0 {
+			return written, nil
+		}
+		b = b[i:]
+	}
+	for len(b) >= 4 && d.n == 0 && d.pad == 0 {
+		// Whole groups of four alphabet characters, the common case.
+		v0, v1, v2, v3 := b64val[b[0]], b64val[b[1]], b64val[b[2]], b64val[b[3]]
+		if (v0|v1|v2|v3)&0xc0 != 0 { // one is 0xff: not in the alphabet
+			break
+		}
+		if d.nb+3 > len(d.buf) {
+			d.flush()
+		}
+		d.buf[d.nb] = v0<<2 | v1>>4
+		d.buf[d.nb+1] = v1<<4 | v2>>2
+		d.buf[d.nb+2] = v2<<6 | v3
+		d.nb += 3
+		b = b[4:]
+	}
 	for _, c := range b {
 		if c == '=' {
 			if d.n >= 2 {
@@ -99,7 +134,7 @@ func (d *base64Decoder) Write(b []byte) (int, error) {
 			d.group()
 		}
 	}
-	return len(b), d.err
+	return written, d.err
 }
 
 // group emits the bytes of the current (possibly short) group.
@@ -161,6 +196,9 @@ const (
 
 const qpMaxWS = 4096
 
+// qpSpecial marks the octets the quoted-printable decoder must look at.
+var qpSpecial = [256]bool{'=': true, ' ': true, '\t': true, '\r': true, '\n': true}
+
 func (d *qpDecoder) Write(b []byte) (int, error) {
 	for i := 0; i < len(b); i++ {
 		c := b[i]
@@ -187,7 +225,13 @@ func (d *qpDecoder) Write(b []byte) (int, error) {
 					d.out1(d.ws...)
 					d.ws = d.ws[:0]
 				}
-				d.out1(c)
+				// A run of plain octets goes out at once.
+				j := i + 1
+				for j < len(b) && !qpSpecial[b[j]] {
+					j++
+				}
+				d.out1(b[i:j]...)
+				i = j - 1
 			}
 		case qpCR:
 			d.state = qpNormal
@@ -341,4 +385,40 @@ func (r *decodeReader) Read(p []byte) (int, error) {
 	n := copy(p, r.out.b[r.out.off:])
 	r.out.off += n
 	return n, nil
+}
+
+var b64ok = func() (t [256]uint8) {
+	for i, v := range b64val {
+		if v != 0xff {
+			t[i] = 1
+		}
+	}
+	return t
+}()
+
+const (
+	swarOnes  = 0x0101010101010101
+	swarHighs = 0x8080808080808080
+)
+
+// swarIn has 0x80 in each byte of x that lies in lo..hi (lo, hi < 0x80).
+func swarIn(x uint64, lo, hi byte) uint64 {
+	a := (x &^ swarHighs) + swarOnes*uint64(0x80-lo)
+	b := (x &^ swarHighs) + swarOnes*uint64(0x7f-hi)
+	return a &^ b & swarHighs &^ x
+}
+
+// countBase64 counts the octets of d in the base64 alphabet.
+func countBase64(d []byte) int {
+	n := 0
+	for len(d) >= 8 {
+		x := binary.LittleEndian.Uint64(d)
+		m := swarIn(x, 'A', 'Z') | swarIn(x, 'a', 'z') | swarIn(x, '0', '9') | swarIn(x, '+', '+') | swarIn(x, '/', '/')
+		n += int(((m >> 7) * swarOnes) >> 56)
+		d = d[8:]
+	}
+	for _, c := range d {
+		n += int(b64ok[c])
+	}
+	return n
 }
