@@ -24,6 +24,12 @@ var (
 	// ErrNotAllowed: the operation is valid but the store refuses it, such
 	// as deleting INBOX (RFC 3501 §6.3.4) or selecting a \Noselect name.
 	ErrNotAllowed = errors.New("mailstore: operation not allowed")
+	// ErrUseAttr: the store cannot give a mailbox the special-use
+	// attribute asked for (RFC 6154 §3, NO [USEATTR]).
+	ErrUseAttr = errors.New("mailstore: special-use attribute not supported")
+	// ErrInvalidFlag: a flag that cannot be stored: \*, an unknown
+	// system flag, or a malformed keyword.
+	ErrInvalidFlag = errors.New("mailstore: invalid flag")
 	// ErrReadOnly: a change through a view opened read-only (EXAMINE).
 	ErrReadOnly = errors.New("mailstore: mailbox is read-only")
 	// ErrPermission: the user lacks the right (ACL) for the operation.

@@ -46,7 +46,10 @@ type Store interface {
 	Delimiter() rune
 
 	// Mailboxes lists every mailbox of the user, subscribed or not, in
-	// no particular order. Matching LIST patterns is the server's work.
+	// no particular order, and every subscribed name that is not a
+	// mailbox, with the attribute \NonExistent and Subscribed set (LSUB
+	// and LIST (SUBSCRIBED) show them; a plain LIST leaves them out).
+	// Matching LIST patterns is the server's work.
 	Mailboxes(ctx context.Context) ([]MailboxInfo, error)
 
 	// CreateMailbox creates a mailbox (RFC 3501 §6.3.3), and any missing
@@ -65,7 +68,8 @@ type Store interface {
 	// RenameMailbox renames a mailbox and its inferiors (RFC 3501
 	// §6.3.5). Renaming INBOX moves all its messages to a new mailbox
 	// of the new name and leaves INBOX empty. The renamed mailbox keeps
-	// its UIDVALIDITY.
+	// its UIDVALIDITY. Open views of a renamed mailbox either keep
+	// working or give ErrClosed; a store documents which.
 	RenameMailbox(ctx context.Context, from, to string) error
 
 	// SetSubscribed adds the name to the subscription list or removes it
@@ -107,7 +111,7 @@ type MailboxInfo struct {
 type CreateOptions struct {
 	// SpecialUse are the special-use attributes to give the mailbox
 	// (RFC 6154 CREATE-SPECIAL-USE). A store that cannot keep them
-	// returns ErrNotAllowed.
+	// returns ErrUseAttr.
 	SpecialUse []imap.MailboxAttr
 }
 
@@ -182,7 +186,9 @@ type Mailbox interface {
 	PermanentFlags() []imap.Flag
 
 	// Messages returns the view's list: the caller must not modify it,
-	// and it stays valid until the view's next call.
+	// and it stays valid until the view's next call. The same holds for
+	// every MessageInfo a view returns (in FlagResult and Update): their
+	// Flags slices may be shared with the store and are read-only.
 	Messages() []MessageInfo
 
 	// Poll brings the view up to date with the other sessions' changes
@@ -208,8 +214,11 @@ type Mailbox interface {
 	// left alone and reported in Failed. Every message whose flags
 	// change gets a new MODSEQ greater than any before it in the
 	// mailbox; a message whose flags do not change keeps its MODSEQ.
-	// UIDs that no longer exist are ignored. The view applies the change
-	// at once.
+	// UIDs that no longer exist are ignored; UIDs of messages other
+	// sessions added that the view has not polled yet are changed in the
+	// mailbox and reported by a later Poll. The view applies the change
+	// at once. An invalid flag (\Recent is ignored; \* or an unknown
+	// system flag) gives ErrInvalidFlag.
 	SetFlags(ctx context.Context, uids []uint32, change FlagChange) (*FlagResult, error)
 
 	// Expunge permanently removes the messages with the given UIDs
@@ -217,6 +226,8 @@ type Mailbox interface {
 	// sequence numbers, in the order EXPUNGE responses must carry them
 	// (each sequence number counted after the removals before it). The
 	// server picks the UIDs (\Deleted ones, or UID EXPUNGE's subset).
+	// UIDs the view has not polled yet are expunged from the mailbox and
+	// reported by a later Poll.
 	Expunge(ctx context.Context, uids []uint32) ([]Expunged, error)
 
 	// Copy copies messages to another mailbox of the same store,
@@ -265,7 +276,10 @@ const (
 type FlagChange struct {
 	Op    FlagOp
 	Flags []imap.Flag
-	// UnchangedSince, if not zero, is the CONDSTORE precondition.
+	// UnchangedSince, if not zero, is the CONDSTORE precondition. Zero
+	// means no precondition: "UNCHANGEDSINCE 0", which fails for every
+	// message (RFC 7162 §3.1.3), is the server's to answer without
+	// calling the store.
 	UnchangedSince uint64
 }
 
