@@ -179,7 +179,11 @@ type Mailbox interface {
 	// last Poll.
 	UIDNext() uint32
 	// HighestModSeq is the mailbox's HIGHESTMODSEQ as of the view's last
-	// Poll (RFC 7162 §3.1.2.1).
+	// Poll (RFC 7162 §3.1.2.1). While the view holds back an expunge
+	// (Poll with expunge false), it stays below that expunge's MODSEQ,
+	// even when flag changes with higher MODSEQs have been reported
+	// (RFC 7162 §3.2: a client that saw it must have seen every change
+	// up to it).
 	HighestModSeq() uint64
 	// PermanentFlags are the flags the store keeps; \* in it means any
 	// keyword may be created (RFC 3501 §7.1).
