@@ -71,8 +71,9 @@ func TestExtractAgree(t *testing.T) {
 			compareEnvelope(t, genv, env)
 		})
 	}
-	// The structure itself, independently of go-imap.
-	s, err := mime.Parse(large.NewReader(), nil)
+	// The structure itself, independently of go-imap, with the decoded
+	// sizes a store would cache.
+	s, err := mime.Parse(large.NewReader(), &mime.Options{DecodedSizes: true})
 	if err != nil {
 		t.Fatal(err)
 	}
