@@ -974,7 +974,7 @@ func (d *Decoder) cmdAppend() (imap.CommandArgs, error) {
 				return nil, err
 			}
 		}
-		if err := d.appendData(&m); err != nil {
+		if err := d.appendData(mbox, &m); err != nil {
 			return nil, err
 		}
 		a.Messages = append(a.Messages, m)
@@ -989,7 +989,7 @@ func (d *Decoder) cmdAppend() (imap.CommandArgs, error) {
 
 // appendData reads the message literal of an APPEND (literal / literal8,
 // RFC 3516), streaming it to Options.Stream when set.
-func (d *Decoder) appendData(m *imap.AppendMessage) error {
+func (d *Decoder) appendData(mbox string, m *imap.AppendMessage) error {
 	if c := d.peek(); c != '{' && c != '~' {
 		return d.errExpected("literal")
 	}
@@ -1019,6 +1019,9 @@ func (d *Decoder) appendData(m *imap.AppendMessage) error {
 		Binary:  h.binary,
 		Command: "APPEND",
 		Message: d.appendIdx,
+		Tag:     d.tag,
+		Mailbox: mbox,
+		Append:  m,
 		r:       &d.lr,
 	}
 	herr := d.opt.Stream(&d.lit)

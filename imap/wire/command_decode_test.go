@@ -929,6 +929,13 @@ func TestReadCommandStream(t *testing.T) {
 	if l := lits[0].lit; l.Size != 329 || l.NonSync || l.Binary || l.Command != "APPEND" || l.Message != 0 || lits[0].data != multiAppend1 {
 		t.Errorf("literal 0: %+v", l)
 	}
+	// The handler learns where the message goes and its flags.
+	if l := lits[0].lit; l.Tag != "A003" || l.Mailbox != "saved-messages" || l.Append == nil || len(l.Append.Flags) != 1 || l.Append.Flags[0] != imap.FlagSeen {
+		t.Errorf("literal 0: tag %q mailbox %q append %+v", l.Tag, l.Mailbox, l.Append)
+	}
+	if l := lits[1].lit; l.Append == nil || !l.Append.HasDate || len(l.Append.Flags) != 0 {
+		t.Errorf("literal 1: append %+v", l.Append)
+	}
 	if l := lits[1].lit; l.Size != 295 || !l.NonSync || !l.Binary || l.Message != 1 || lits[1].data != multiAppend2[:4] {
 		t.Errorf("literal 1: %+v", l)
 	}

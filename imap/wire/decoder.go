@@ -57,6 +57,13 @@ type Literal struct {
 	// and Message the index of the message in a MULTIAPPEND.
 	Command string
 	Message int
+	// Tag is the command's tag (server side).
+	Tag string
+	// Mailbox and Append are what the APPEND command said before this
+	// literal: the destination and the message's flags and date (server
+	// side), so that a handler can store the message as it arrives.
+	Mailbox string
+	Append  *imap.AppendMessage
 
 	// Seq and Item identify the FETCH response item being decoded (client
 	// side): Item's Kind, Section and Origin are set.
