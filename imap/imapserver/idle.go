@@ -1,0 +1,92 @@
+package imapserver
+
+import (
+	"bytes"
+	"errors"
+	"time"
+
+	"github.com/mailaccess/mailaccess/imap"
+	"github.com/mailaccess/mailaccess/imap/wire"
+)
+
+// cmdIdle is IDLE (RFC 2177, RFC 9051 §6.3.13): changes to the selected
+// mailbox are sent as they happen until the client sends DONE.
+func (c *conn) cmdIdle(cmd *wire.Command) *status {
+	c.wmu.Lock()
+	c.enc.WriteContinuation("idling")
+	err := c.enc.Flush()
+	c.wmu.Unlock()
+	if err != nil {
+		c.state = stateLogout
+		return nil
+	}
+	// The reader waits at the barrier: the DONE line is ours to read.
+	done := make(chan error, 1)
+	go func() {
+		line, err := c.dec.ReadLine()
+		if err == nil && !bytes.EqualFold(bytes.TrimSpace(line), []byte("DONE")) {
+			err = errNotDone
+		}
+		done <- err
+	}()
+	var updated <-chan struct{}
+	if c.mbox != nil {
+		updated = c.mbox.Updated()
+		c.pollUpdates(true)
+		c.flush()
+	}
+	timer := time.NewTimer(c.lim.AutoLogout)
+	defer timer.Stop()
+	for {
+		select {
+		case err := <-done:
+			switch {
+			case err == nil:
+				return nil
+			case errors.Is(err, errNotDone):
+				return bad("Expected DONE")
+			default:
+				c.state = stateLogout
+				return nil
+			}
+		case <-updated:
+			if err := c.pollUpdates(true); err != nil {
+				return c.storeError(err)
+			}
+			if c.flush() != nil {
+				c.state = stateLogout
+				return nil
+			}
+		case <-timer.C:
+			c.bye("Autologout; idle for too long")
+			c.state = stateLogout
+			return nil
+		case <-c.srv.shutdown:
+			c.bye("Server shutting down")
+			c.state = stateLogout
+			return nil
+		}
+	}
+}
+
+var errNotDone = errors.New("expected DONE")
+
+// cmdAppend completes APPEND (RFC 3501 §6.3.11, MULTIAPPEND RFC 3502):
+// the messages were stored as they arrived (conn.streamAppend); this
+// reports APPENDUID (RFC 4315).
+func (c *conn) cmdAppend(cmd *wire.Command) *status {
+	rs := c.cur.appended
+	if len(rs) == 0 {
+		return bad("APPEND without a message")
+	}
+	var uids imap.UIDSet
+	var validity uint32
+	for _, r := range rs {
+		if r.err != nil {
+			return c.storeError(r.err)
+		}
+		uids.AddNum(r.res.UID)
+		validity = r.res.UIDValidity
+	}
+	return okCode(&imap.ResponseCode{Name: imap.CodeAppendUID, Num: uint64(validity), Set: uids}, "APPEND completed")
+}
