@@ -87,7 +87,6 @@ type conn struct {
 	enabled   map[imap.Cap]bool
 	badCmds   int
 	searchRes imap.NumSet // saved search result (RFC 5182), as UIDs
-	failures  int         // failed logins, for the growing delay
 }
 
 func newConn(s *Server, nc net.Conn) *conn {

@@ -281,3 +281,34 @@ func (c *conn) flagsFetch(seq uint32, m *mailstore.MessageInfo) *imap.FetchData 
 	}
 	return fd
 }
+
+// resolve returns the messages a sequence set (uid false) or UID set
+// (uid true) names in the view, as their UIDs and sequence numbers, in
+// ascending order. "$" stands for the saved search result (RFC 5182). In
+// a UID set, numbers that are not UIDs of the view are skipped, and "*"
+// is the highest UID in the view (RFC 9051 §6.4.9).
+func (c *conn) resolve(set imap.NumSet, uid bool) (uids, seqs []uint32) {
+	msgs := c.mbox.Messages()
+	if set.IsSearchRes() {
+		set = c.searchRes
+		uid = true
+	}
+	if len(msgs) == 0 {
+		return nil, nil
+	}
+	star := uint32(len(msgs))
+	if uid {
+		star = msgs[len(msgs)-1].UID
+	}
+	for i := range msgs {
+		n := uint32(i + 1)
+		if uid {
+			n = msgs[i].UID
+		}
+		if set.Contains(n, star) {
+			uids = append(uids, msgs[i].UID)
+			seqs = append(seqs, uint32(i+1))
+		}
+	}
+	return uids, seqs
+}
