@@ -11,7 +11,14 @@ import (
 
 // extraCaps are the extensions offered once authenticated, beyond the
 // base list in capabilities.
-var extraCaps = imap.CapSet{}
+var extraCaps = imap.CapSet{
+	// Mailbox commands (mailbox.go, list.go).
+	imap.CapNamespace, imap.CapChildren, imap.CapListExtended, imap.CapListStatus,
+	imap.CapSpecialUse, imap.CapCreateSpecialUse, imap.CapStatusSize, imap.CapMultiAppend,
+	// SEARCH, SORT, THREAD (search.go).
+	imap.CapESearch, imap.CapSearchRes, imap.CapSort, imap.CapSortDisplay, imap.CapESort,
+	imap.CapThreadOrderedSubject, imap.CapThreadReferences, imap.CapWithin,
+}
 
 func (c *conn) cmdCapability(cmd *wire.Command) *status {
 	c.writeResp(&wire.Response{Kind: wire.KindCapability, Caps: c.capabilities()})
@@ -44,10 +51,13 @@ func (c *conn) cmdEnable(cmd *wire.Command) *status {
 	}
 	var enabled imap.CapSet
 	for _, capa := range args.Caps {
-		name := imap.Cap(strings.ToUpper(string(capa)))
-		switch name {
-		case imap.CapIMAP4rev2, imap.CapUTF8Accept, imap.CapCondStore, imap.CapQResync:
-		default:
+		var name imap.Cap
+		for _, known := range []imap.Cap{imap.CapIMAP4rev2, imap.CapUTF8Accept, imap.CapCondStore, imap.CapQResync} {
+			if strings.EqualFold(string(capa), string(known)) {
+				name = known
+			}
+		}
+		if name == "" {
 			continue
 		}
 		if name == imap.CapQResync && !slices.Contains(c.capabilities(), imap.CapQResync) {
