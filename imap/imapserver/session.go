@@ -18,6 +18,8 @@ var extraCaps = imap.CapSet{
 	// SEARCH, SORT, THREAD (search.go).
 	imap.CapESearch, imap.CapSearchRes, imap.CapSort, imap.CapSortDisplay, imap.CapESort,
 	imap.CapThreadOrderedSubject, imap.CapThreadReferences, imap.CapWithin,
+	// Message commands (fetch.go, message.go, qresync.go).
+	imap.CapUIDPlus, imap.CapMove, imap.CapBinary, imap.CapCondStore, imap.CapQResync,
 }
 
 func (c *conn) cmdCapability(cmd *wire.Command) *status {
