@@ -87,6 +87,7 @@ type conn struct {
 	enabled   map[imap.Cap]bool
 	badCmds   int
 	searchRes imap.NumSet // saved search result (RFC 5182), as UIDs
+	auth      authState   // authentication, TLS and trace (auth.go)
 }
 
 func newConn(s *Server, nc net.Conn) *conn {
@@ -117,6 +118,7 @@ func newConn(s *Server, nc net.Conn) *conn {
 
 // setStream (re)builds the buffered reader/writer and codec over rw.
 func (c *conn) setStream(rw io.ReadWriter) {
+	rw = c.traced(rw) // the protocol trace, if Server.Trace is set (trace.go)
 	c.br = bufio.NewReaderSize(rw, 16<<10)
 	c.bw = bufio.NewWriterSize(writerWithDeadline{c}, 16<<10)
 	c.dec = wire.NewDecoder(c.br, &wire.Options{
@@ -145,6 +147,9 @@ func (w writerWithDeadline) Write(p []byte) (int, error) {
 // a timeout or shutdown.
 func (c *conn) serve() {
 	defer c.close()
+	if c.handshakeImplicit() != nil {
+		return
+	}
 	c.writeGreeting()
 	if c.flush() != nil {
 		return
@@ -409,6 +414,9 @@ func (c *conn) run(q *queued) {
 	c.cur = q
 	st := h.fn(c, cmd)
 	c.cur = nil
+	if st == sentStatus { // the handler wrote its completion (STARTTLS)
+		return
+	}
 	if st == nil {
 		st = ok(cmd.Name + " completed")
 		if cmd.UID {

@@ -76,9 +76,10 @@ func (c *conn) capabilities() imap.CapSet {
 		if c.srv.TLSConfig != nil && !c.tls {
 			caps = append(caps, imap.CapStartTLS)
 		}
-		if c.plaintextAllowed() {
-			caps = append(caps, c.authCaps()...)
-		} else {
+		// authCaps leaves out the plaintext mechanisms where plaintext
+		// is not allowed; SCRAM and EXTERNAL may still be offered.
+		caps = append(caps, c.authCaps()...)
+		if !c.plaintextAllowed() {
 			caps = append(caps, imap.CapLoginDisabled)
 		}
 		return append(caps, imap.CapSASLIR, imap.CapLiteralPlus, imap.CapID, imap.CapEnable, imap.CapIdle)

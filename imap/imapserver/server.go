@@ -33,7 +33,9 @@ type Server struct {
 	// Logger receives connection-level events; nil means slog.Default().
 	Logger *slog.Logger
 	// Trace, if set, receives a protocol trace of every connection, with
-	// passwords and SASL exchanges elided.
+	// passwords and SASL exchanges elided. Each line is one Write, and
+	// connections write at the same time: the writer must be safe for
+	// concurrent use (an *os.File is).
 	Trace io.Writer
 	// Greeting is the text of the greeting; "" means a default.
 	Greeting string
