@@ -28,17 +28,6 @@ const (
 	delim = string(Delimiter)
 )
 
-// hasControl reports whether s holds a C0 or C1 control character or
-// DEL.
-func hasControl(s string) bool {
-	for _, r := range s {
-		if r < 0x20 || (r >= 0x7f && r <= 0x9f) {
-			return true
-		}
-	}
-	return false
-}
-
 // canonicalName checks a mailbox name and returns its canonical form:
 // "INBOX" for every case variant of INBOX, also as the first level of a
 // longer name. It refuses, with mailstore.ErrInvalidName, names that are
@@ -47,29 +36,12 @@ func hasControl(s string) bool {
 // encode to "..", a path separator, or a directory other than one
 // ".Name" directory directly under the user's root.
 func canonicalName(name string) (string, error) {
-	switch {
-	case name == "":
-		return "", fmt.Errorf("%w: empty name", mailstore.ErrInvalidName)
-	case len(name) > MaxNameLength:
-		return "", fmt.Errorf("%w: longer than %d octets", mailstore.ErrInvalidName, MaxNameLength)
-	case !utf8.ValidString(name):
-		return "", fmt.Errorf("%w: %q is not valid UTF-8", mailstore.ErrInvalidName, name)
-	case hasControl(name):
-		return "", fmt.Errorf("%w: %q holds a control character", mailstore.ErrInvalidName, name)
-	case strings.ContainsAny(name, `/`):
+	if strings.Contains(name, "/") {
 		return "", fmt.Errorf("%w: %q holds \"/\"", mailstore.ErrInvalidName, name)
 	}
-	for _, level := range strings.Split(name, delim) {
-		if level == "" {
-			return "", fmt.Errorf("%w: %q has an empty level", mailstore.ErrInvalidName, name)
-		}
-	}
-	first, rest, nested := strings.Cut(name, delim)
-	if imap.IsInbox(first) {
-		if !nested {
-			return inbox, nil
-		}
-		name = inbox + delim + rest
+	name, err := mailstore.CanonicalName(name, Delimiter, MaxNameLength)
+	if err != nil {
+		return "", err
 	}
 	if len(diskName(name)) > maxDiskName {
 		return "", fmt.Errorf("%w: %q is too long for a directory name", mailstore.ErrInvalidName, name)
@@ -107,22 +79,11 @@ func nameFromDisk(d string) (string, bool) {
 	return c, true
 }
 
-// parentNames returns the superior names of name, outermost first: "a",
-// "a.b" for "a.b.c".
-func parentNames(name string) []string {
-	var ps []string
-	for i := 0; i < len(name); i++ {
-		if name[i] == Delimiter {
-			ps = append(ps, name[:i])
-		}
-	}
-	return ps
-}
+// parentNames returns the superior names of name, outermost first.
+func parentNames(name string) []string { return mailstore.ParentNames(name, Delimiter) }
 
 // isInferior reports whether name is an inferior of parent.
-func isInferior(name, parent string) bool {
-	return len(name) > len(parent)+1 && name[len(parent)] == Delimiter && strings.HasPrefix(name, parent)
-}
+func isInferior(name, parent string) bool { return mailstore.IsInferior(name, parent, Delimiter) }
 
 // within reports whether path is root or lies under it (both cleaned).
 func within(root, path string) bool {
@@ -135,7 +96,7 @@ func within(root, path string) bool {
 func validUser(user string) error {
 	switch {
 	case user == "", user == ".", user == "..", len(user) > 255,
-		strings.ContainsAny(user, "/\\"), user[0] == '.', hasControl(user), !utf8.ValidString(user):
+		strings.ContainsAny(user, "/\\"), user[0] == '.', mailstore.HasControl(user), !utf8.ValidString(user):
 		return fmt.Errorf("%w: unusable user name %q", mailstore.ErrAuthFailed, user)
 	}
 	return nil

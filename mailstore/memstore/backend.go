@@ -109,7 +109,7 @@ func (b *Backend) nextValidity() uint32 {
 // AddUser adds a user with an empty INBOX. The name is used as given:
 // user names are case-sensitive.
 func (b *Backend) AddUser(name, password string) error {
-	if name == "" || !utf8.ValidString(name) || hasControl(name) {
+	if name == "" || !utf8.ValidString(name) || mailstore.HasControl(name) {
 		return fmt.Errorf("%w: %q", ErrInvalidUser, name)
 	}
 	u := &user{
