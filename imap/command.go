@@ -97,6 +97,9 @@ type AppendMessage struct {
 	Date     time.Time
 	HasDate  bool
 	Binary   bool // literal8 (~{n}, RFC 3516)
+	// UTF8 is the "UTF8 (literal8)" form of RFC 6855 §4: the message may
+	// have UTF-8 header fields.
+	UTF8     bool
 	Data     []byte
 	Streamed bool
 	Size     int64

@@ -119,8 +119,10 @@ func newConn(s *Server, nc net.Conn) *conn {
 // setStream (re)builds the buffered reader/writer and codec over rw.
 func (c *conn) setStream(rw io.ReadWriter) {
 	rw = c.traced(rw) // the protocol trace, if Server.Trace is set (trace.go)
-	c.br = bufio.NewReaderSize(rw, 16<<10)
-	c.bw = bufio.NewWriterSize(writerWithDeadline{c}, 16<<10)
+	// 4 KiB buffers keep an idle session small; literals and large
+	// responses bypass them.
+	c.br = bufio.NewReaderSize(rw, 4<<10)
+	c.bw = bufio.NewWriterSize(writerWithDeadline{c}, 4<<10)
 	c.dec = wire.NewDecoder(c.br, &wire.Options{
 		MaxLineLength:  c.lim.MaxLineLength,
 		MaxLiteralSize: c.lim.MaxMessageSize,
@@ -171,8 +173,15 @@ func (c *conn) serve() {
 			case <-c.done:
 			}
 		}
-		if c.flush() != nil {
-			return
+		// Pipelined responses go out together: flush only when no
+		// command is waiting (the buffer also flushes itself when full).
+		c.qmu.Lock()
+		more := len(c.queue) > 0
+		c.qmu.Unlock()
+		if !more || c.state == stateLogout {
+			if c.flush() != nil {
+				return
+			}
 		}
 	}
 }
@@ -198,12 +207,12 @@ func (c *conn) close() {
 // read error, a timeout or shutdown, saying BYE where the protocol wants
 // it.
 func (c *conn) next() (*queued, bool) {
-	timeout := c.lim.LoginTimeout
-	if c.state != stateNotAuth {
-		timeout = c.lim.AutoLogout
-	}
-	timer := time.NewTimer(timeout)
-	defer timer.Stop()
+	var timer *time.Timer // made only when the executor has to wait
+	defer func() {
+		if timer != nil {
+			timer.Stop()
+		}
+	}()
 	for {
 		c.qmu.Lock()
 		if len(c.queue) > 0 {
@@ -223,6 +232,13 @@ func (c *conn) next() (*queued, bool) {
 				c.log.Debug("read failed", "err", rerr)
 			}
 			return nil, false
+		}
+		if timer == nil {
+			timeout := c.lim.LoginTimeout
+			if c.state != stateNotAuth {
+				timeout = c.lim.AutoLogout
+			}
+			timer = time.NewTimer(timeout)
 		}
 		select {
 		case <-c.qnotify:
@@ -471,7 +487,7 @@ func (c *conn) decodeError(q *queued) {
 	case errors.Is(q.err, errWrongState):
 		st = bad("Log in first")
 	case len(q.appended) > 0 && q.appended[len(q.appended)-1].err != nil:
-		st = c.storeError(q.appended[len(q.appended)-1].err)
+		st = c.appendError(q.appended[len(q.appended)-1].err)
 	case errors.Is(q.err, wire.ErrLimit):
 		st = bad("Command too long")
 	default:

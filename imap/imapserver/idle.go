@@ -7,6 +7,7 @@ import (
 
 	"github.com/mailaccess/mailaccess/imap"
 	"github.com/mailaccess/mailaccess/imap/wire"
+	"github.com/mailaccess/mailaccess/mailstore"
 )
 
 // cmdIdle is IDLE (RFC 2177, RFC 9051 §6.3.13): changes to the selected
@@ -83,10 +84,19 @@ func (c *conn) cmdAppend(cmd *wire.Command) *status {
 	var validity uint32
 	for _, r := range rs {
 		if r.err != nil {
-			return c.storeError(r.err)
+			return c.appendError(r.err)
 		}
 		uids.AddNum(r.res.UID)
 		validity = r.res.UIDValidity
 	}
 	return okCode(&imap.ResponseCode{Name: imap.CodeAppendUID, Num: uint64(validity), Set: uids}, "APPEND completed")
+}
+
+// appendError answers a failed APPEND: a mailbox that does not exist gets
+// NO [TRYCREATE] (RFC 3501 §6.3.11, RFC 9051 §6.3.12).
+func (c *conn) appendError(err error) *status {
+	if errors.Is(err, mailstore.ErrNoSuchMailbox) {
+		return no(code(imap.CodeTryCreate), "No such mailbox")
+	}
+	return c.storeError(err)
 }

@@ -2,6 +2,7 @@ package imapserver
 
 import (
 	"slices"
+	"sort"
 	"strings"
 
 	"github.com/mailaccess/mailaccess/imap"
@@ -298,7 +299,8 @@ func (c *conn) flagsFetch(seq uint32, m *mailstore.MessageInfo) *imap.FetchData 
 // (uid true) names in the view, as their UIDs and sequence numbers, in
 // ascending order. "$" stands for the saved search result (RFC 5182). In
 // a UID set, numbers that are not UIDs of the view are skipped, and "*"
-// is the highest UID in the view (RFC 9051 §6.4.9).
+// is the highest UID in the view (RFC 9051 §6.4.9). It costs O(ranges ×
+// log messages + result), not O(messages).
 func (c *conn) resolve(set imap.NumSet, uid bool) (uids, seqs []uint32) {
 	msgs := c.mbox.Messages()
 	if set.IsSearchRes() {
@@ -308,18 +310,28 @@ func (c *conn) resolve(set imap.NumSet, uid bool) (uids, seqs []uint32) {
 	if len(msgs) == 0 {
 		return nil, nil
 	}
-	star := uint32(len(msgs))
+	n := uint32(len(msgs))
+	star := n
 	if uid {
-		star = msgs[len(msgs)-1].UID
+		star = msgs[n-1].UID
 	}
-	for i := range msgs {
-		n := uint32(i + 1)
+	// Normalize merges overlapping ranges and resolves "*", so each
+	// message is found once, in ascending order.
+	for _, r := range set.Normalize(star).Ranges() {
+		lo, hi := r.Start, r.Stop
+		var i, j int // msgs[i:j] is the range
 		if uid {
-			n = msgs[i].UID
+			i = sort.Search(len(msgs), func(k int) bool { return msgs[k].UID >= lo })
+			j = sort.Search(len(msgs), func(k int) bool { return msgs[k].UID > hi })
+		} else {
+			if lo > n {
+				continue
+			}
+			i, j = int(lo)-1, int(min(hi, n))
 		}
-		if set.Contains(n, star) {
-			uids = append(uids, msgs[i].UID)
-			seqs = append(seqs, uint32(i+1))
+		for k := i; k < j; k++ {
+			uids = append(uids, msgs[k].UID)
+			seqs = append(seqs, uint32(k+1))
 		}
 	}
 	return uids, seqs

@@ -974,8 +974,18 @@ func (d *Decoder) cmdAppend() (imap.CommandArgs, error) {
 				return nil, err
 			}
 		}
+		// RFC 6855 §4: utf8-literal = "UTF8" SP "(" literal8 ")".
+		if d.peek() == 'U' || d.peek() == 'u' {
+			if !d.utf8Open() {
+				return nil, d.errExpected(`literal or "UTF8 ("`)
+			}
+			m.UTF8 = true
+		}
 		if err := d.appendData(mbox, &m); err != nil {
 			return nil, err
+		}
+		if m.UTF8 && !d.accept(')') {
+			return nil, d.errExpected(`")" after the UTF8 literal`)
 		}
 		a.Messages = append(a.Messages, m)
 		d.appendIdx++
@@ -1490,4 +1500,24 @@ func (d *Decoder) cmdCompress() (imap.CommandArgs, error) {
 		return nil, err
 	}
 	return &imap.CompressCommand{Mechanism: alg}, nil
+}
+
+// utf8Open consumes `UTF8 (` (case-insensitively) and reports whether it
+// was there.
+func (d *Decoder) utf8Open() bool {
+	const word = "UTF8 ("
+	if len(d.line)-d.pos < len(word) {
+		return false
+	}
+	for i := 0; i < len(word); i++ {
+		c := d.line[d.pos+i]
+		if 'a' <= c && c <= 'z' {
+			c -= 'a' - 'A'
+		}
+		if c != word[i] {
+			return false
+		}
+	}
+	d.pos += len(word)
+	return true
 }

@@ -1194,3 +1194,19 @@ func TestReadCommandLiteralNUL(t *testing.T) {
 		}
 	}
 }
+
+// TestReadCommandUTF8Invalid: after UTF-8 is negotiated, a quoted string
+// that is not UTF-8 makes the command BAD (RFC 6855 §3), even in lenient
+// mode; before, 8-bit octets pass in lenient mode.
+func TestReadCommandUTF8Invalid(t *testing.T) {
+	in := "a SEARCH SUBJECT \"\xff\xfe\"\r\n"
+	d := NewDecoder(bufio.NewReader(strings.NewReader(in+in)), nil)
+	var c Command
+	if err := d.ReadCommand(&c); err != nil {
+		t.Fatalf("before UTF8: %v", err)
+	}
+	d.SetUTF8(true)
+	if err := d.ReadCommand(&c); err == nil {
+		t.Fatal("invalid UTF-8 accepted after UTF8")
+	}
+}

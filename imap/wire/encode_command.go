@@ -374,19 +374,25 @@ func (e *Encoder) append(a *imap.AppendCommand) {
 			e.dateTime(m.Date)
 		}
 		e.sp()
+		if m.UTF8 {
+			e.raw("UTF8 (") // RFC 6855 §4; the literal is a literal8
+		}
 		switch {
 		case m.Reader != nil:
 			if m.Size < 0 {
 				e.fail("APPEND message", "", "negative size")
 			}
-			seg := e.literalHeader(m.Size, m.Binary)
+			seg := e.literalHeader(m.Size, m.Binary || m.UTF8)
 			seg.r, seg.n = m.Reader, m.Size
 		case m.Streamed:
 			e.fail("APPEND message", "", "streamed message without a Reader")
 		default:
-			binary := m.Binary || encHasNUL(m.Data)
+			binary := m.Binary || m.UTF8 || encHasNUL(m.Data)
 			seg := e.literalHeader(int64(len(m.Data)), binary)
 			seg.b = m.Data
+		}
+		if m.UTF8 {
+			e.byte1(')')
 		}
 	}
 }

@@ -348,6 +348,13 @@ func (d *Decoder) checkQuoted(b []byte, start int) error {
 			d.pos = start
 			return d.errExpected("no NUL in quoted string")
 		}
+		// Once UTF-8 is negotiated (UTF8=ACCEPT, IMAP4rev2), a quoted
+		// string must be valid UTF-8 even in lenient mode: RFC 6855 §3
+		// has the server answer BAD otherwise (a client stays tolerant).
+		if d.opt.UTF8 && d.serverSide && !utf8.Valid(b) {
+			d.pos = start
+			return d.errExpected("UTF-8 quoted string")
+		}
 		return nil
 	}
 	ascii := true
