@@ -20,4 +20,32 @@
 // fetches ENVELOPE, BODYSTRUCTURE, BODY[1], BODY[HEADER.FIELDS (...)] and
 // BINARY.SIZE[1], and compares Dovecot's bytes with what package mime
 // computes for the same message, encoded by imap/wire.
+//
+// The tests below turn it around: real clients against our own server
+// (imapserver.Server over a maildir.Backend in the test's temporary
+// directory, started in-process on a loopback port). A check that fails
+// because of a known server bug is listed, with the bug, in imaplibKnown or
+// goimapKnown; the test then runs to its end and skips naming the bugs.
+//
+// TestPythonImaplib runs testdata/imaplib_session.py with python3 (Python's
+// standard imaplib): LOGIN, AUTHENTICATE PLAIN, CAPABILITY, LIST, LSUB,
+// CREATE, RENAME, DELETE, SELECT, EXAMINE, APPEND, FETCH, STORE, SEARCH
+// (CHARSET UTF-8 too), SORT, THREAD, UID FETCH/SEARCH/STORE/MOVE/EXPUNGE,
+// COPY, MOVE, EXPUNGE, CLOSE, NAMESPACE, ENABLE UTF8=ACCEPT, LOGOUT, and a
+// second connection that sees the first one's APPEND and EXPUNGE by NOOP
+// and by IDLE (sent by hand).
+//
+// TestGoIMAPSession runs a whole session with go-imap v2's imapclient, once
+// as an IMAP4rev1 session and once after ENABLE IMAP4rev2, including LIST
+// RETURN (STATUS), SEARCH RETURN (ESEARCH), SORT, THREAD, BINARY.
+//
+// TestGoIMAPIdle has one go-imap client IDLE while another appends and
+// expunges; the idler's UnilateralDataHandler must see EXISTS and EXPUNGE.
+//
+// TestGoIMAPLargeAndPipelined reads back a 4 MiB message whole, in part
+// and decoded (BINARY), and checks a hundred pipelined commands.
+//
+// TestGoIMAPBodyStructure compares go-imap's reading of our ENVELOPE,
+// BODYSTRUCTURE and BODY for the mimecorpus messages with package mime's,
+// field by field, in an IMAP4rev1 and an IMAP4rev2 session.
 package interop
