@@ -93,10 +93,10 @@ type StatusCommand struct {
 // RFC 3502). The message literal is either held in Data, or was handed to
 // the decoder's stream handler (Streamed, with Size).
 type AppendMessage struct {
-	Flags    []Flag
-	Date     time.Time
-	HasDate  bool
-	Binary   bool // literal8 (~{n}, RFC 3516)
+	Flags   []Flag
+	Date    time.Time
+	HasDate bool
+	Binary  bool // literal8 (~{n}, RFC 3516)
 	// UTF8 is the "UTF8 (literal8)" form of RFC 6855 §4: the message may
 	// have UTF-8 header fields.
 	UTF8     bool
