@@ -45,9 +45,12 @@ type folder struct {
 	dkwMod    time.Time
 	uidlist   *uidlist // Dovecot's UIDs to keep at the first scan
 	forceScan bool
-	views     map[*view]struct{}
-	watchers  int
-	watchStop chan struct{}
+	// dirChecked is when needScan last looked at the directories' times
+	// and found nothing new; it looks again only after dirCheckInterval.
+	dirChecked time.Time
+	views      map[*view]struct{}
+	watchers   int
+	watchStop  chan struct{}
 }
 
 func newFolder(u *userRoot, disk string) *folder {
@@ -475,11 +478,11 @@ func granularity(mtimes ...int64) time.Duration {
 
 // dirTimes returns the modification times of new/ and cur/.
 func (f *folder) dirTimes() (newM, curM int64, err error) {
-	nfi, err := os.Stat(filepath.Join(f.dir, "new"))
+	nfi, err := os.Stat(f.dir + string(filepath.Separator) + "new")
 	if err != nil {
 		return 0, 0, err
 	}
-	cfi, err := os.Stat(filepath.Join(f.dir, "cur"))
+	cfi, err := os.Stat(f.dir + string(filepath.Separator) + "cur")
 	if err != nil {
 		return 0, 0, err
 	}
@@ -492,6 +495,13 @@ func (f *folder) dirTimes() (newM, curM int64, err error) {
 func (f *folder) needScan() (bool, error) {
 	if f.forceScan {
 		return true, nil
+	}
+	// Changes made through any mailaccess Backend reach the index, which
+	// refresh reads every time; the directories only show changes made by
+	// other programs (a MUA, Dovecot), which may wait a little.
+	now := time.Now()
+	if !f.st.scan.dirty && now.Sub(f.dirChecked) < dirCheckInterval {
+		return false, nil
 	}
 	n, c, err := f.dirTimes()
 	if err != nil {
@@ -506,8 +516,15 @@ func (f *folder) needScan() (bool, error) {
 	if n != s.newM || c != s.curM {
 		return true, nil
 	}
-	return s.dirty && time.Now().UnixNano()-s.at >= int64(granularity(n, c)), nil
+	if !s.dirty {
+		f.dirChecked = now
+	}
+	return s.dirty && now.UnixNano()-s.at >= int64(granularity(n, c)), nil
 }
+
+// dirCheckInterval is how often needScan looks at the directories for
+// changes made by other programs.
+const dirCheckInterval = 20 * time.Millisecond
 
 // batch collects the records of one change under the exclusive lock.
 type batch struct {
