@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/mailaccess/mailaccess/imap"
+	"github.com/mailaccess/mailaccess/mime"
 )
 
 // The optional abilities of a store. A server checks for them with a type
@@ -17,6 +18,15 @@ type Searcher interface {
 	// Search returns the UIDs (ascending) of the view's messages that
 	// match key.
 	Search(ctx context.Context, key imap.SearchKey, opts *SearchOptions) ([]uint32, error)
+}
+
+// StructureReader is implemented by a Mailbox that can give a message's
+// structure without opening its content, from a cache. FETCH ENVELOPE,
+// BODY and BODYSTRUCTURE then never touch the message itself.
+type StructureReader interface {
+	// MessageStructure returns the structure of the message with the
+	// given UID; ErrNoSuchMessage if the view does not have it.
+	MessageStructure(ctx context.Context, uid uint32) (*mime.Structure, error)
 }
 
 // QuotaStore is implemented by a Store that enforces quotas (RFC 9208).

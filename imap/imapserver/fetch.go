@@ -335,6 +335,17 @@ func (f *fetchMsg) open() (mailstore.Message, error) {
 }
 
 func (f *fetchMsg) structure() (*mime.Structure, error) {
+	if f.st == nil && f.msg == nil {
+		// A store with a structure cache answers without opening the
+		// message.
+		if sr, ok := f.c.mbox.(mailstore.StructureReader); ok {
+			st, err := sr.MessageStructure(f.c.ctx, f.uid)
+			if err != nil {
+				return nil, err
+			}
+			f.st = st
+		}
+	}
 	if f.st == nil {
 		m, err := f.open()
 		if err != nil {

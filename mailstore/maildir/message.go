@@ -379,3 +379,16 @@ func parseFile(r io.Reader, size int64) (vsize int64, conv bool, blob []byte, er
 	blob, err = s.MarshalBinary()
 	return cr.n, cr.n != size, blob, err
 }
+
+// cacheHandle returns the open structure cache file, opening it if it
+// exists. The caller holds the folder's lock.
+func (f *folder) cacheHandle() (*os.File, error) {
+	if f.cache == nil {
+		c, err := os.OpenFile(filepath.Join(f.dir, cacheFile), os.O_RDWR, 0)
+		if err != nil {
+			return nil, err
+		}
+		f.cache = c
+	}
+	return f.cache, nil
+}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/mailaccess/mailaccess/imap"
 	"github.com/mailaccess/mailaccess/mailstore"
+	"github.com/mailaccess/mailaccess/mime"
 )
 
 // event is a change queued for a view.
@@ -351,6 +352,44 @@ func (v *view) claimRecent(ctx context.Context, claim []uint32, ups []mailstore.
 			ups[k].Message.Recent = true
 		}
 	}
+}
+
+// MessageStructure returns a message's structure from the folder's
+// structure cache without opening the message file
+// (mailstore.StructureReader). A message without a cached structure is
+// opened and parsed once.
+func (v *view) MessageStructure(ctx context.Context, uid uint32) (*mime.Structure, error) {
+	if _, ok := v.find(uid); !ok {
+		return nil, fmt.Errorf("%w: UID %d", mailstore.ErrNoSuchMessage, uid)
+	}
+	if err := v.begin(ctx, false); err != nil {
+		return nil, err
+	}
+	f := v.f
+	j, ok := f.st.find(uid)
+	if !ok {
+		f.unlock()
+		return nil, fmt.Errorf("%w: UID %d", mailstore.ErrNoSuchMessage, uid)
+	}
+	m := f.st.msgs[j]
+	if m.cacheLen > 0 {
+		if c, err := f.cacheHandle(); err == nil {
+			if blob, ok := readCacheEntry(c, m.cacheOff, m.cacheLen, uid); ok {
+				var s mime.Structure
+				if s.UnmarshalBinary(blob) == nil {
+					f.unlock()
+					return &s, nil
+				}
+			}
+		}
+	}
+	f.unlock()
+	msg, err := v.OpenMessage(ctx, uid)
+	if err != nil {
+		return nil, err
+	}
+	defer msg.Close()
+	return msg.Structure(ctx)
 }
 
 // OpenMessage opens a message of the view for reading. A message
