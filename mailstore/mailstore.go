@@ -260,7 +260,8 @@ type Message interface {
 	// Size is the message's size in octets.
 	Size() int64
 	// Structure returns the message's MIME structure, from the store's
-	// cache or by parsing the content once.
+	// cache or by parsing the content once. The result is read-only: the
+	// store may share it between callers.
 	Structure(ctx context.Context) (*mime.Structure, error)
 	// Close releases the message.
 	Close() error

@@ -25,7 +25,8 @@ type Searcher interface {
 // BODY and BODYSTRUCTURE then never touch the message itself.
 type StructureReader interface {
 	// MessageStructure returns the structure of the message with the
-	// given UID; ErrNoSuchMessage if the view does not have it.
+	// given UID; ErrNoSuchMessage if the view does not have it. The
+	// result is read-only: the store may share it between callers.
 	MessageStructure(ctx context.Context, uid uint32) (*mime.Structure, error)
 }
 

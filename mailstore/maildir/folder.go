@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/mailaccess/mailaccess/mime"
 	"io"
 	"os"
 	"path/filepath"
@@ -48,6 +49,11 @@ type folder struct {
 	// dirChecked is when needScan last looked at the directories' times
 	// and found nothing new; it looks again only after dirCheckInterval.
 	dirChecked time.Time
+	// structs holds recently decoded structures (shared, read-only),
+	// structRing their UIDs in insertion order for eviction.
+	structs    map[uint32]*mime.Structure
+	structRing []uint32
+	structNext int
 	views      map[*view]struct{}
 	watchers   int
 	watchStop  chan struct{}
@@ -843,4 +849,30 @@ func (f *folder) watch(stop chan struct{}, every time.Duration) {
 		}
 		f.unlock()
 	}
+}
+
+// maxDecodedStructures bounds the decoded structures a folder keeps.
+const maxDecodedStructures = 4096
+
+// decodedStructure returns a structure decoded earlier, if kept. The caller
+// holds the folder's lock.
+func (f *folder) decodedStructure(uid uint32) *mime.Structure { return f.structs[uid] }
+
+// keepStructure remembers a decoded structure, evicting the oldest when
+// full. The caller holds the folder's lock.
+func (f *folder) keepStructure(uid uint32, s *mime.Structure) {
+	if f.structs == nil {
+		f.structs = make(map[uint32]*mime.Structure)
+	}
+	if _, ok := f.structs[uid]; ok {
+		return
+	}
+	if len(f.structRing) < maxDecodedStructures {
+		f.structRing = append(f.structRing, uid)
+	} else {
+		delete(f.structs, f.structRing[f.structNext])
+		f.structRing[f.structNext] = uid
+		f.structNext = (f.structNext + 1) % maxDecodedStructures
+	}
+	f.structs[uid] = s
 }

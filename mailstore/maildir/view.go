@@ -371,14 +371,19 @@ func (v *view) MessageStructure(ctx context.Context, uid uint32) (*mime.Structur
 		f.unlock()
 		return nil, fmt.Errorf("%w: UID %d", mailstore.ErrNoSuchMessage, uid)
 	}
+	if s := f.decodedStructure(uid); s != nil {
+		f.unlock()
+		return s, nil
+	}
 	m := f.st.msgs[j]
 	if m.cacheLen > 0 {
 		if c, err := f.cacheHandle(); err == nil {
 			if blob, ok := readCacheEntry(c, m.cacheOff, m.cacheLen, uid); ok {
-				var s mime.Structure
+				s := new(mime.Structure)
 				if s.UnmarshalBinary(blob) == nil {
+					f.keepStructure(uid, s)
 					f.unlock()
-					return &s, nil
+					return s, nil
 				}
 			}
 		}
