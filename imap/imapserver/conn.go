@@ -63,6 +63,9 @@ type conn struct {
 	bw  *bufio.Writer
 	enc *wire.Encoder
 	cur *queued // the command the executor runs
+	// big is the borrowed large write buffer in use, nil when the small
+	// one (bw) is.
+	big *bufio.Writer
 
 	// The queue from reader to executor.
 	qmu      sync.Mutex
@@ -403,11 +406,37 @@ func (c *conn) writeResp(r *wire.Response) error {
 	return c.enc.WriteResponse(r)
 }
 
-// flush sends what is buffered.
+// flush sends what is buffered, and gives back a borrowed large buffer.
 func (c *conn) flush() error {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
-	return c.enc.Flush()
+	err := c.enc.Flush()
+	if c.big != nil && err == nil {
+		opts := c.enc.Options()
+		c.enc = wire.NewEncoder(c.bw, &opts)
+		c.big.Reset(nil)
+		c.srv.bigWriters.Put(c.big)
+		c.big = nil
+	}
+	return err
+}
+
+// bigBuffer switches to a borrowed 64 KiB write buffer for a command that
+// may send a lot (FETCH): fewer, larger writes. flush gives it back.
+func (c *conn) bigBuffer() {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	if c.big != nil || c.enc.Flush() != nil {
+		return
+	}
+	big, _ := c.srv.bigWriters.Get().(*bufio.Writer)
+	if big == nil {
+		big = bufio.NewWriterSize(nil, 64<<10)
+	}
+	big.Reset(writerWithDeadline{c})
+	opts := c.enc.Options()
+	c.big = big
+	c.enc = wire.NewEncoder(big, &opts)
 }
 
 // run executes one queued command and writes its tagged completion.
@@ -428,6 +457,9 @@ func (c *conn) run(q *queued) {
 		return
 	}
 	c.cur = q
+	if h.bigOutput {
+		c.bigBuffer()
+	}
 	st := h.fn(c, cmd)
 	c.cur = nil
 	if st == sentStatus { // the handler wrote its completion (STARTTLS)

@@ -16,6 +16,8 @@ type handler struct {
 	// noExpunge: the non-UID form must not cause EXPUNGE responses
 	// (RFC 3501 §7.4.1).
 	noExpunge bool
+	// bigOutput: the answer may be large; use a large write buffer.
+	bigOutput bool
 }
 
 const (
@@ -59,7 +61,7 @@ var commands = map[string]*handler{
 	"UNSELECT": {states: stateSelected, fn: (*conn).cmdClose},
 	"EXPUNGE":  {states: stateSelected, fn: (*conn).cmdExpunge},
 	"SEARCH":   {states: stateSelected, fn: (*conn).cmdSearch, noExpunge: true},
-	"FETCH":    {states: stateSelected, fn: (*conn).cmdFetch, noExpunge: true},
+	"FETCH":    {states: stateSelected, fn: (*conn).cmdFetch, noExpunge: true, bigOutput: true},
 	"STORE":    {states: stateSelected, fn: (*conn).cmdStore, noExpunge: true},
 	"COPY":     {states: stateSelected, fn: (*conn).cmdCopy},
 	"MOVE":     {states: stateSelected, fn: (*conn).cmdMove},

@@ -42,6 +42,10 @@ type Server struct {
 	// Limits bound what one client may make the server do.
 	Limits Limits
 
+	// bigWriters are the 64 KiB write buffers sessions borrow while they
+	// send large responses (FETCH), so that an idle session holds 4 KiB.
+	bigWriters sync.Pool
+
 	mu        sync.Mutex
 	listeners map[net.Listener]struct{}
 	conns     map[*conn]struct{}
