@@ -1,0 +1,465 @@
+package imapclient
+
+import (
+	"bufio"
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/mailaccess/mailaccess/imap"
+	"github.com/mailaccess/mailaccess/imap/wire"
+)
+
+// Errors.
+var (
+	// ErrClosed: the connection is closed (after Logout, Close, or a
+	// read or write failure).
+	ErrClosed = errors.New("imapclient: connection closed")
+)
+
+// StatusError is a command's tagged NO or BAD (or a BYE that ended it).
+type StatusError struct {
+	Command string
+	Status  wire.StatusType
+	Code    *imap.ResponseCode
+	Text    string
+}
+
+func (e *StatusError) Error() string {
+	code := ""
+	if e.Code != nil {
+		code = "[" + string(e.Code.Name) + "] "
+	}
+	return fmt.Sprintf("imapclient: %s: %s %s%s", e.Command, e.Status, code, e.Text)
+}
+
+// Options configure a Client. The zero value is usable.
+type Options struct {
+	// TLSConfig is used by DialTLS and StartTLS; nil means a default
+	// config with the dialed host name.
+	TLSConfig *tls.Config
+	// UnilateralData receives every untagged response that no command
+	// claimed, after the mailbox view has been updated. It runs on the
+	// reader goroutine (see the package doc).
+	UnilateralData func(*wire.Response)
+	// ErrorHandler receives the malformed responses that were skipped.
+	ErrorHandler func(error)
+	// Decoder sets the codec's mode and limits (lenient by default).
+	Decoder wire.Options
+}
+
+// Client is a connection to an IMAP server.
+type Client struct {
+	opts Options
+	nc   net.Conn
+	host string
+
+	wmu sync.Mutex // guards enc, bw (writing commands)
+	bw  *bufio.Writer
+	enc *wire.Encoder
+	dec *wire.Decoder // reader goroutine only
+
+	mu       sync.Mutex // guards the fields below
+	caps     imap.CapSet
+	greeting *wire.Response
+	pending  []*command
+	tagN     uint64
+	err      error // why the connection ended
+	mbox     *Mailbox
+	// contTarget is the command a continuation request is for: the one
+	// being written (its literals), or IDLE/AUTHENTICATE in progress.
+	contTarget *command
+	enabled  map[imap.Cap]bool
+
+	done chan struct{} // closed when the reader ends
+}
+
+// command is a command in flight.
+type command struct {
+	tag  string
+	name string
+	// claim is offered each untagged response while the command is
+	// pending; it returns true to keep it from the unilateral handler.
+	claim func(*wire.Response) bool
+	// stream receives the FETCH literals of the command's responses.
+	stream func(*wire.Literal) error
+	// cont receives continuation requests ("+ ...") while the command
+	// waits for them; keepCont keeps it the target after it is written
+	// (IDLE, AUTHENTICATE).
+	cont     chan string
+	keepCont bool
+	done   chan struct{}
+	status *wire.Response
+	err    error
+}
+
+// Dial connects to addr over TCP without TLS and reads the greeting.
+func Dial(ctx context.Context, addr string, opts *Options) (*Client, error) {
+	var d net.Dialer
+	nc, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	return newClient(ctx, nc, hostOf(addr), opts)
+}
+
+// DialTLS connects with implicit TLS (RFC 8314, port 993).
+func DialTLS(ctx context.Context, addr string, opts *Options) (*Client, error) {
+	var o Options
+	if opts != nil {
+		o = *opts
+	}
+	d := tls.Dialer{Config: tlsConfig(o.TLSConfig, hostOf(addr))}
+	nc, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	return newClient(ctx, nc, hostOf(addr), opts)
+}
+
+// New starts a client on an existing connection and reads the greeting.
+func New(ctx context.Context, nc net.Conn, opts *Options) (*Client, error) {
+	return newClient(ctx, nc, hostOf(nc.RemoteAddr().String()), opts)
+}
+
+func hostOf(addr string) string {
+	if h, _, err := net.SplitHostPort(addr); err == nil {
+		return h
+	}
+	return addr
+}
+
+func tlsConfig(c *tls.Config, host string) *tls.Config {
+	if c == nil {
+		return &tls.Config{ServerName: host}
+	}
+	if c.ServerName == "" {
+		c = c.Clone()
+		c.ServerName = host
+	}
+	return c
+}
+
+func newClient(ctx context.Context, nc net.Conn, host string, opts *Options) (*Client, error) {
+	c := &Client{nc: nc, host: host, done: make(chan struct{}), enabled: make(map[imap.Cap]bool)}
+	if opts != nil {
+		c.opts = *opts
+	}
+	c.setStream(nc)
+	// The greeting (RFC 3501 §7.1: OK, PREAUTH or BYE).
+	if dl, ok := ctx.Deadline(); ok {
+		nc.SetReadDeadline(dl)
+	}
+	var g wire.Response
+	if err := c.dec.ReadResponse(&g); err != nil {
+		nc.Close()
+		return nil, fmt.Errorf("imapclient: reading the greeting: %w", err)
+	}
+	nc.SetReadDeadline(time.Time{})
+	if g.Kind != wire.KindStatus || g.Tag != "" {
+		nc.Close()
+		return nil, fmt.Errorf("imapclient: greeting is not a status response")
+	}
+	if g.Status == wire.StatusBYE {
+		nc.Close()
+		return nil, &StatusError{Command: "greeting", Status: g.Status, Code: g.Code, Text: g.Text}
+	}
+	c.greeting = &g
+	if g.Code != nil && g.Code.Name == imap.CodeCapability {
+		c.caps = g.Code.Caps
+	}
+	go c.readLoop()
+	return c, nil
+}
+
+// setStream (re)builds the codec over rw (after STARTTLS).
+func (c *Client) setStream(nc net.Conn) {
+	c.nc = nc
+	dopts := c.opts.Decoder
+	dopts.Stream = c.streamLiteral
+	c.dec = wire.NewDecoder(bufio.NewReaderSize(nc, 16<<10), &dopts)
+	c.bw = bufio.NewWriterSize(nc, 16<<10)
+	c.enc = wire.NewEncoder(c.bw, nil)
+}
+
+// Greeting returns the server's greeting.
+func (c *Client) Greeting() *wire.Response { return c.greeting }
+
+// Caps returns the server's capabilities as last announced.
+func (c *Client) Caps() imap.CapSet {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.caps
+}
+
+// Mailbox returns the view of the selected mailbox, or nil.
+func (c *Client) Mailbox() *Mailbox {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.mbox
+}
+
+// Close closes the connection without LOGOUT.
+func (c *Client) Close() error {
+	err := c.nc.Close()
+	<-c.done
+	return err
+}
+
+// Done is closed when the connection has ended; Err then says why.
+func (c *Client) Done() <-chan struct{} { return c.done }
+
+// Err returns why the connection ended, or nil while it is up.
+func (c *Client) Err() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.err
+}
+
+// start sends a command and registers it; the caller waits with wait.
+func (c *Client) start(ctx context.Context, name string, args imap.CommandArgs, uid bool, cmd *command) error {
+	c.mu.Lock()
+	if c.err != nil {
+		err := c.err
+		c.mu.Unlock()
+		return err
+	}
+	c.tagN++
+	cmd.tag = "T" + strconv.FormatUint(c.tagN, 10)
+	cmd.name = name
+	cmd.done = make(chan struct{})
+	cmd.cont = make(chan string, 1)
+	c.pending = append(c.pending, cmd)
+	c.mu.Unlock()
+
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	c.mu.Lock()
+	c.contTarget = cmd
+	c.mu.Unlock()
+	if !cmd.keepCont {
+		defer func() {
+			c.mu.Lock()
+			if c.contTarget == cmd {
+				c.contTarget = nil
+			}
+			c.mu.Unlock()
+		}()
+	}
+	// A synchronizing literal waits for the server's "+" (RFC 3501 §4.3).
+	c.enc.SetContinue(func() error {
+		if err := c.enc.Flush(); err != nil {
+			return err
+		}
+		select {
+		case <-cmd.cont:
+			return nil
+		case <-cmd.done:
+			if cmd.err != nil {
+				return cmd.err
+			}
+			return fmt.Errorf("imapclient: %s refused the literal: %s", name, cmd.status.Text)
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	})
+	err := c.enc.WriteCommand(&wire.Command{Tag: cmd.tag, Name: name, UID: uid, Args: args})
+	if err == nil {
+		err = c.enc.Flush()
+	}
+	if err != nil {
+		c.fail(fmt.Errorf("imapclient: sending %s: %w", name, err))
+		return err
+	}
+	return nil
+}
+
+// wait waits for a command's completion; NO and BAD become *StatusError.
+func (c *Client) wait(ctx context.Context, cmd *command) (*wire.Response, error) {
+	select {
+	case <-cmd.done:
+	case <-ctx.Done():
+		// The command stays registered: its responses are still routed
+		// and discarded when they come.
+		return nil, ctx.Err()
+	}
+	if cmd.err != nil {
+		return nil, cmd.err
+	}
+	if cmd.status.Status != wire.StatusOK {
+		return cmd.status, &StatusError{Command: cmd.name, Status: cmd.status.Status, Code: cmd.status.Code, Text: cmd.status.Text}
+	}
+	return cmd.status, nil
+}
+
+// execute runs a command to completion.
+func (c *Client) execute(ctx context.Context, name string, args imap.CommandArgs, uid bool, claim func(*wire.Response) bool) (*wire.Response, error) {
+	cmd := &command{claim: claim}
+	if err := c.start(ctx, name, args, uid, cmd); err != nil {
+		return nil, err
+	}
+	return c.wait(ctx, cmd)
+}
+
+// readLoop reads responses and routes them.
+func (c *Client) readLoop() {
+	defer close(c.done)
+	for {
+		r := new(wire.Response)
+		err := c.dec.ReadResponse(r)
+		if err != nil {
+			var se *wire.SyntaxError
+			if errors.As(err, &se) {
+				// Lenient: report, skip, go on. A tagged one ends its
+				// command with the error.
+				if h := c.opts.ErrorHandler; h != nil {
+					h(err)
+				}
+				if se.Tag != "" {
+					c.complete(se.Tag, nil, err)
+				}
+				continue
+			}
+			c.fail(fmt.Errorf("%w: %w", ErrClosed, err))
+			return
+		}
+		c.route(r)
+	}
+}
+
+// route delivers one response.
+func (c *Client) route(r *wire.Response) {
+	switch {
+	case r.Kind == wire.KindContinuation:
+		c.mu.Lock()
+		target := c.contTarget
+		c.mu.Unlock()
+		if target != nil {
+			select {
+			case target.cont <- r.Text:
+			default:
+			}
+		} else if h := c.opts.ErrorHandler; h != nil {
+			h(errors.New("imapclient: unexpected continuation request"))
+		}
+		return
+	case r.Kind == wire.KindStatus && r.Tag != "":
+		c.statusCodes(r)
+		c.complete(r.Tag, r, nil)
+		return
+	}
+	// Untagged: update the state, offer it to the pending commands, then
+	// to the unilateral handler.
+	c.untagged(r)
+	c.mu.Lock()
+	pending := append([]*command(nil), c.pending...)
+	c.mu.Unlock()
+	for _, p := range pending {
+		if p.claim != nil && p.claim(r) {
+			return
+		}
+	}
+	if h := c.opts.UnilateralData; h != nil {
+		h(r)
+	}
+}
+
+// complete ends a pending command.
+func (c *Client) complete(tag string, r *wire.Response, err error) {
+	c.mu.Lock()
+	var cmd *command
+	for i, p := range c.pending {
+		if p.tag == tag {
+			cmd = p
+			c.pending = append(c.pending[:i], c.pending[i+1:]...)
+			break
+		}
+	}
+	c.mu.Unlock()
+	if cmd == nil {
+		if h := c.opts.ErrorHandler; h != nil {
+			h(fmt.Errorf("imapclient: response for unknown tag %q", tag))
+		}
+		return
+	}
+	cmd.status, cmd.err = r, err
+	close(cmd.done)
+}
+
+// fail ends the connection and every pending command.
+func (c *Client) fail(err error) {
+	c.mu.Lock()
+	if c.err == nil {
+		c.err = err
+	}
+	pending := c.pending
+	c.pending = nil
+	c.mu.Unlock()
+	c.nc.Close()
+	for _, p := range pending {
+		p.err = err
+		close(p.done)
+	}
+}
+
+// untagged updates the client's state from an untagged response.
+func (c *Client) untagged(r *wire.Response) {
+	switch r.Kind {
+	case wire.KindCapability:
+		c.mu.Lock()
+		c.caps = r.Caps
+		c.mu.Unlock()
+		return
+	case wire.KindStatus:
+		if r.Status == wire.StatusBYE {
+			c.mu.Lock()
+			if c.err == nil {
+				c.err = &StatusError{Command: "BYE", Status: r.Status, Code: r.Code, Text: r.Text}
+			}
+			c.mu.Unlock()
+		}
+		c.statusCodes(r)
+		return
+	}
+	if mb := c.Mailbox(); mb != nil {
+		mb.apply(r)
+	}
+}
+
+// statusCodes applies the response codes of a status response.
+func (c *Client) statusCodes(r *wire.Response) {
+	if r.Code == nil {
+		return
+	}
+	if r.Code.Name == imap.CodeCapability {
+		c.mu.Lock()
+		c.caps = r.Code.Caps
+		c.mu.Unlock()
+		return
+	}
+	if mb := c.Mailbox(); mb != nil {
+		mb.applyCode(r.Code)
+	}
+}
+
+// streamLiteral hands a FETCH literal to the command that wants it.
+func (c *Client) streamLiteral(lit *wire.Literal) error {
+	c.mu.Lock()
+	var target *command
+	for _, p := range c.pending {
+		if p.stream != nil {
+			target = p
+			break
+		}
+	}
+	c.mu.Unlock()
+	if target == nil {
+		return nil // the decoder discards it
+	}
+	return target.stream(lit)
+}
