@@ -74,7 +74,7 @@ type Client struct {
 	// contTarget is the command a continuation request is for: the one
 	// being written (its literals), or IDLE/AUTHENTICATE in progress.
 	contTarget *command
-	enabled  map[imap.Cap]bool
+	enabled    map[imap.Cap]bool
 
 	done chan struct{} // closed when the reader ends
 }
@@ -93,9 +93,9 @@ type command struct {
 	// (IDLE, AUTHENTICATE).
 	cont     chan string
 	keepCont bool
-	done   chan struct{}
-	status *wire.Response
-	err    error
+	done     chan struct{}
+	status   *wire.Response
+	err      error
 }
 
 // Dial connects to addr over TCP without TLS and reads the greeting.
