@@ -252,6 +252,7 @@ func (c *Client) start(ctx context.Context, name string, args imap.CommandArgs, 
 		}()
 	}
 	// A synchronizing literal waits for the server's "+" (RFC 3501 §4.3).
+	refused := false
 	c.enc.SetContinue(func() error {
 		if err := c.enc.Flush(); err != nil {
 			return err
@@ -263,7 +264,8 @@ func (c *Client) start(ctx context.Context, name string, args imap.CommandArgs, 
 			if cmd.err != nil {
 				return cmd.err
 			}
-			return fmt.Errorf("imapclient: %s refused the literal: %s", name, cmd.status.Text)
+			refused = true // the server answered instead (NO [TOOBIG])
+			return errLiteralRefused
 		case <-ctx.Done():
 			return ctx.Err()
 		}
@@ -272,12 +274,25 @@ func (c *Client) start(ctx context.Context, name string, args imap.CommandArgs, 
 	if err == nil {
 		err = c.enc.Flush()
 	}
-	if err != nil {
+	switch {
+	case refused:
+		// The tagged response is in cmd.status; wait reports it, and the
+		// connection goes on.
+		return nil
+	case err != nil:
+		var ee *wire.EncodeError
+		if errors.As(err, &ee) && !errors.Is(err, wire.ErrBroken) {
+			// Nothing was written: withdraw the command.
+			c.complete(cmd.tag, nil, err)
+			return err
+		}
 		c.fail(fmt.Errorf("imapclient: sending %s: %w", name, err))
 		return err
 	}
 	return nil
 }
+
+var errLiteralRefused = errors.New("imapclient: literal refused")
 
 // wait waits for a command's completion; NO and BAD become *StatusError.
 func (c *Client) wait(ctx context.Context, cmd *command) (*wire.Response, error) {

@@ -27,9 +27,15 @@ func (c *Client) Noop(ctx context.Context) error {
 // The capabilities are refreshed from the response code, or asked for.
 func (c *Client) Login(ctx context.Context, user, password string) error {
 	c.mu.Lock()
+	old := c.caps
 	c.caps = nil
 	c.mu.Unlock()
 	if _, err := c.execute(ctx, "LOGIN", &imap.LoginCommand{Username: user, Password: password}, false, nil); err != nil {
+		c.mu.Lock()
+		if c.caps == nil {
+			c.caps = old
+		}
+		c.mu.Unlock()
 		return err
 	}
 	return c.afterAuth(ctx)

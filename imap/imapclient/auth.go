@@ -1,0 +1,388 @@
+package imapclient
+
+import (
+	"context"
+	"crypto/tls"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/emersion/go-sasl"
+	"github.com/xdg-go/scram"
+
+	"github.com/mailaccess/mailaccess/imap"
+	"github.com/mailaccess/mailaccess/imap/wire"
+)
+
+// ErrNoStartTLS matches the error of DialStartTLS when the server does not
+// offer STARTTLS, refuses it, or greets with PREAUTH (which leaves no
+// chance to start TLS): the connection is closed rather than used in the
+// clear. A refusal also matches *StatusError with errors.As.
+var ErrNoStartTLS = errors.New("imapclient: STARTTLS not available")
+
+// DialStartTLS connects to addr over TCP and upgrades the connection to
+// TLS with STARTTLS (RFC 3501 §6.2.1, RFC 9051 §6.2.1) before anything
+// else is sent, using Options.TLSConfig (nil means the default
+// configuration for the host of addr). If the server does not offer
+// STARTTLS, refuses it, or the TLS handshake fails, the connection is
+// closed and an error returned: the client never goes on in plaintext. The
+// capabilities announced before TLS are discarded and asked for again.
+//
+// Implicit TLS (DialTLS, port 993) is preferable where the server offers
+// it (RFC 8314).
+func DialStartTLS(ctx context.Context, addr string, opts *Options) (*Client, error) {
+	var d net.Dialer
+	nc, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	return NewStartTLS(ctx, nc, hostOf(addr), opts)
+}
+
+// NewStartTLS is DialStartTLS on an existing connection; host names the
+// server for certificate verification when Options.TLSConfig has no
+// ServerName.
+func NewStartTLS(ctx context.Context, nc net.Conn, host string, opts *Options) (*Client, error) {
+	c := &Client{nc: nc, host: host, done: make(chan struct{}), enabled: make(map[imap.Cap]bool)}
+	if opts != nil {
+		c.opts = *opts
+	}
+	c.setStream(nc)
+	// Everything up to the handshake is synchronous, before the reader
+	// goroutine starts: it must not read ahead into the TLS handshake.
+	stop := context.AfterFunc(ctx, func() { nc.SetDeadline(time.Unix(1, 0)) })
+	err := c.startTLSSync(ctx)
+	if !stop() && err == nil {
+		err = ctx.Err()
+	}
+	if err != nil {
+		nc.Close()
+		if ctx.Err() != nil && !errors.Is(err, ctx.Err()) {
+			err = fmt.Errorf("%w (%w)", ctx.Err(), err)
+		}
+		return nil, err
+	}
+	c.nc.SetDeadline(time.Time{})
+	go c.readLoop()
+	if _, err := c.Capability(ctx); err != nil {
+		c.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
+// startTLSSync reads the greeting, checks that STARTTLS is offered, runs
+// it and the TLS handshake, and rebuilds the codec over TLS.
+func (c *Client) startTLSSync(ctx context.Context) error {
+	var g wire.Response
+	if err := c.dec.ReadResponse(&g); err != nil {
+		return fmt.Errorf("imapclient: reading the greeting: %w", err)
+	}
+	if g.Kind != wire.KindStatus || g.Tag != "" {
+		return errors.New("imapclient: greeting is not a status response")
+	}
+	switch g.Status {
+	case wire.StatusBYE:
+		return &StatusError{Command: "greeting", Status: g.Status, Code: g.Code, Text: g.Text}
+	case wire.StatusPREAUTH:
+		// RFC 9051 §6.2.1: a client that wants TLS must close a
+		// cleartext connection greeted with PREAUTH.
+		return fmt.Errorf("%w: PREAUTH greeting on a cleartext connection", ErrNoStartTLS)
+	}
+	c.greeting = &g
+	var caps imap.CapSet
+	if g.Code != nil && g.Code.Name == imap.CodeCapability {
+		caps = g.Code.Caps
+	} else {
+		var err error
+		if caps, err = c.syncCommand("CAPABILITY"); err != nil {
+			return err
+		}
+	}
+	if !caps.Has(imap.CapStartTLS) {
+		return fmt.Errorf("%w: not offered by the server", ErrNoStartTLS)
+	}
+	if _, err := c.syncCommand("STARTTLS"); err != nil {
+		var se *StatusError
+		if errors.As(err, &se) {
+			return fmt.Errorf("%w: %w", ErrNoStartTLS, err)
+		}
+		return err
+	}
+	// Anything after the OK was sent in the clear by whoever is in the
+	// middle (the client-side counterpart of CVE-2011-0411).
+	if n := c.dec.Buffered(); n > 0 {
+		return fmt.Errorf("imapclient: %d octets received in the clear after STARTTLS's OK", n)
+	}
+	tc := tls.Client(c.nc, tlsConfig(c.opts.TLSConfig, c.host))
+	if err := tc.HandshakeContext(ctx); err != nil {
+		return fmt.Errorf("imapclient: TLS handshake: %w", err)
+	}
+	c.setStream(tc)
+	return nil
+}
+
+// syncCommand runs a command without arguments before the reader
+// goroutine starts, returning the capabilities it announced.
+func (c *Client) syncCommand(name string) (imap.CapSet, error) {
+	c.tagN++
+	tag := "T" + strconv.FormatUint(c.tagN, 10)
+	err := c.enc.WriteCommand(&wire.Command{Tag: tag, Name: name})
+	if err == nil {
+		err = c.enc.Flush()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("imapclient: sending %s: %w", name, err)
+	}
+	var caps imap.CapSet
+	for {
+		var r wire.Response
+		if err := c.dec.ReadResponse(&r); err != nil {
+			var se *wire.SyntaxError
+			if errors.As(err, &se) && se.Tag != tag {
+				// Lenient, as the reader goroutine is: skip it.
+				if h := c.opts.ErrorHandler; h != nil {
+					h(err)
+				}
+				continue
+			}
+			return nil, fmt.Errorf("imapclient: %s: %w", name, err)
+		}
+		switch {
+		case r.Kind == wire.KindCapability:
+			caps = r.Caps
+		case r.Kind == wire.KindStatus && r.Status == wire.StatusBYE:
+			return nil, &StatusError{Command: name, Status: r.Status, Code: r.Code, Text: r.Text}
+		case r.Kind == wire.KindStatus && r.Tag == tag:
+			if r.Status != wire.StatusOK {
+				return nil, &StatusError{Command: name, Status: r.Status, Code: r.Code, Text: r.Text}
+			}
+			if r.Code != nil && r.Code.Name == imap.CodeCapability {
+				caps = r.Code.Caps
+			}
+			return caps, nil
+		}
+	}
+}
+
+// Authenticate authenticates with a SASL mechanism (RFC 3501 §6.2.2,
+// RFC 9051 §6.2.2), sending the initial response on the command line when
+// the server offers SASL-IR (RFC 4959). If the mechanism fails (an error
+// from Next), the exchange is cancelled with "*". After success the
+// capabilities are refreshed (from the OK's CAPABILITY code or by asking).
+//
+// sasl.NewPlainClient, NewScramSHA256Client and NewXOAuth2Client make
+// mechanisms; AuthenticatePassword picks the best password mechanism.
+func (c *Client) Authenticate(ctx context.Context, mech sasl.Client) error {
+	name, ir, err := mech.Start()
+	if err != nil {
+		return fmt.Errorf("imapclient: AUTHENTICATE: %w", err)
+	}
+	args := &imap.AuthenticateCommand{Mechanism: name}
+	if ir != nil && c.Caps().Has(imap.CapSASLIR) {
+		args.InitialResponse, args.HasInitialResponse = ir, true
+		ir = nil
+	}
+	c.mu.Lock()
+	oldCaps := c.caps
+	c.caps = nil
+	c.mu.Unlock()
+	restore := func() {
+		c.mu.Lock()
+		if c.caps == nil {
+			c.caps = oldCaps
+		}
+		c.mu.Unlock()
+	}
+	cmd := &command{keepCont: true}
+	if err := c.start(ctx, "AUTHENTICATE", args, false, cmd); err != nil {
+		restore()
+		return err
+	}
+	defer c.clearCont(cmd)
+	var mechErr error
+loop:
+	for {
+		select {
+		case text := <-cmd.cont:
+			var resp []byte
+			challenge, err := base64.StdEncoding.DecodeString(strings.TrimSpace(text))
+			switch {
+			case err != nil:
+				err = fmt.Errorf("invalid base64 in the server's challenge: %w", err)
+			case ir != nil && len(challenge) == 0:
+				// No SASL-IR: the initial response answers the
+				// empty challenge (RFC 4422 §5).
+				resp, ir = ir, nil
+			default:
+				ir = nil
+				resp, err = mech.Next(challenge)
+			}
+			line := "*" // cancels the exchange (RFC 3501 §6.2.2)
+			if err == nil {
+				line = base64.StdEncoding.EncodeToString(resp)
+			} else {
+				mechErr = err
+			}
+			if err := c.writeAuthLine(line); err != nil {
+				restore()
+				return err
+			}
+		case <-cmd.done:
+			break loop
+		case <-ctx.Done():
+			// Cancel the exchange; the completion is discarded.
+			c.writeAuthLine("*")
+			restore()
+			return ctx.Err()
+		}
+	}
+	c.clearCont(cmd)
+	if _, err := c.wait(ctx, cmd); err != nil {
+		restore()
+		if mechErr != nil {
+			return fmt.Errorf("imapclient: AUTHENTICATE %s: %w", name, mechErr)
+		}
+		return err
+	}
+	if mechErr != nil {
+		// The server accepted an exchange the mechanism rejected (e.g. a
+		// SCRAM server signature that did not verify): do not trust it.
+		c.Close()
+		return fmt.Errorf("imapclient: AUTHENTICATE %s: %w", name, mechErr)
+	}
+	return c.afterAuth(ctx)
+}
+
+// writeAuthLine sends one line of a SASL exchange.
+func (c *Client) writeAuthLine(line string) error {
+	c.wmu.Lock()
+	err := c.enc.WriteLine([]byte(line))
+	if err == nil {
+		err = c.enc.Flush()
+	}
+	c.wmu.Unlock()
+	if err != nil {
+		c.fail(fmt.Errorf("%w: sending a SASL response: %w", ErrClosed, err))
+	}
+	return err
+}
+
+// AuthenticatePassword logs in with a user name and password using the
+// best mechanism the server offers: SCRAM-SHA-256-PLUS (on TLS 1.3, with
+// tls-exporter channel binding, RFC 9266), SCRAM-SHA-256 (RFC 7677),
+// PLAIN (RFC 4616), and last LOGIN (RFC 3501 §6.2.3) unless the server
+// announced LOGINDISABLED.
+func (c *Client) AuthenticatePassword(ctx context.Context, user, password string) error {
+	caps := c.Caps()
+	has := func(mech string) bool { return caps.Advertised(imap.Cap("AUTH=" + mech)) }
+	if has("SCRAM-SHA-256-PLUS") {
+		if cs, ok := c.TLSConnectionState(); ok && cs.Version == tls.VersionTLS13 {
+			return c.Authenticate(ctx, NewScramSHA256PlusClient(user, password, &cs))
+		}
+	}
+	switch {
+	case has("SCRAM-SHA-256"):
+		return c.Authenticate(ctx, NewScramSHA256Client(user, password))
+	case has("PLAIN"):
+		return c.Authenticate(ctx, sasl.NewPlainClient("", user, password))
+	case caps.Has(imap.CapLoginDisabled):
+		return errors.New("imapclient: no usable password mechanism (LOGINDISABLED)")
+	}
+	return c.Login(ctx, user, password)
+}
+
+// NewScramSHA256Client returns a SASL SCRAM-SHA-256 client (RFC 7677,
+// RFC 5802) over github.com/xdg-go/scram. It verifies the server's
+// signature: a server that does not know the password fails the
+// exchange even if it answers OK.
+func NewScramSHA256Client(username, password string) sasl.Client {
+	return newScram("SCRAM-SHA-256", username, password, nil)
+}
+
+// NewScramSHA256PlusClient returns a SASL SCRAM-SHA-256-PLUS client bound
+// to the TLS connection with tls-exporter (RFC 9266, TLS 1.3).
+func NewScramSHA256PlusClient(username, password string, cs *tls.ConnectionState) sasl.Client {
+	return newScram("SCRAM-SHA-256-PLUS", username, password, cs)
+}
+
+type scramClient struct {
+	mech string
+	conv *scram.ClientConversation
+	err  error
+}
+
+func newScram(mech, username, password string, cs *tls.ConnectionState) *scramClient {
+	cl, err := scram.SHA256.NewClient(username, password, "")
+	if err != nil {
+		return &scramClient{mech: mech, err: err}
+	}
+	if cs == nil {
+		return &scramClient{mech: mech, conv: cl.NewConversation()}
+	}
+	cb, err := scram.NewTLSExporterBinding(cs)
+	if err != nil {
+		return &scramClient{mech: mech, err: err}
+	}
+	return &scramClient{mech: mech, conv: cl.NewConversationWithChannelBinding(cb)}
+}
+
+func (s *scramClient) Start() (string, []byte, error) {
+	if s.err != nil {
+		return "", nil, s.err
+	}
+	first, err := s.conv.Step("")
+	return s.mech, []byte(first), err
+}
+
+func (s *scramClient) Next(challenge []byte) ([]byte, error) {
+	if s.conv.Done() {
+		return nil, sasl.ErrUnexpectedServerChallenge
+	}
+	resp, err := s.conv.Step(string(challenge))
+	if err != nil {
+		return nil, err
+	}
+	return []byte(resp), nil
+}
+
+// NewXOAuth2Client returns a SASL XOAUTH2 client, Google's and Microsoft's
+// OAuth 2.0 mechanism (https://developers.google.com/gmail/imap/xoauth2-protocol):
+// the initial response is "user=" user "\x01auth=Bearer " token
+// "\x01\x01". On failure the server sends a JSON error as a challenge;
+// the client answers it with an empty response, and the server's NO
+// follows. Prefer OAUTHBEARER (RFC 7628, sasl.NewOAuthBearerClient) where
+// offered.
+func NewXOAuth2Client(username, token string) sasl.Client {
+	return &xoauth2Client{username: username, token: token}
+}
+
+type xoauth2Client struct {
+	username, token string
+}
+
+func (x *xoauth2Client) Start() (string, []byte, error) {
+	return "XOAUTH2", []byte("user=" + x.username + "\x01auth=Bearer " + x.token + "\x01\x01"), nil
+}
+
+func (x *xoauth2Client) Next(challenge []byte) ([]byte, error) {
+	// The challenge is the server's JSON error; an empty response
+	// lets it send its NO.
+	return []byte{}, nil
+}
+
+// TLSConnectionState returns the state of the connection's TLS layer, and
+// false on a connection without TLS.
+func (c *Client) TLSConnectionState() (tls.ConnectionState, bool) {
+	c.mu.Lock()
+	nc := c.nc
+	c.mu.Unlock()
+	if tc, ok := nc.(*tls.Conn); ok {
+		return tc.ConnectionState(), true
+	}
+	return tls.ConnectionState{}, false
+}
