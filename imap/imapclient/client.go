@@ -223,6 +223,14 @@ func (c *Client) Err() error {
 
 // start sends a command and registers it; the caller waits with wait.
 func (c *Client) start(ctx context.Context, name string, args imap.CommandArgs, uid bool, cmd *command) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	// The write lock first, so that commands enter pending in the order
+	// they go on the wire: untagged data and literals are routed by that
+	// order.
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
 	c.mu.Lock()
 	if c.err != nil {
 		err := c.err
@@ -235,11 +243,6 @@ func (c *Client) start(ctx context.Context, name string, args imap.CommandArgs, 
 	cmd.done = make(chan struct{})
 	cmd.cont = make(chan string, 1)
 	c.pending = append(c.pending, cmd)
-	c.mu.Unlock()
-
-	c.wmu.Lock()
-	defer c.wmu.Unlock()
-	c.mu.Lock()
 	c.contTarget = cmd
 	c.mu.Unlock()
 	if !cmd.keepCont {
