@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -103,7 +104,10 @@ func (r *FetchResult) Section(sec imap.Section) *SectionData {
 }
 
 func sectionEqual(a, b imap.Section) bool {
-	return slices.Equal(a.Part, b.Part) && a.Spec == b.Spec && slices.Equal(a.Fields, b.Fields)
+	// Header field names are case-insensitive (RFC 3501 §6.4.5); servers
+	// echo them in their own case (Dovecot upper-cases them).
+	return slices.Equal(a.Part, b.Part) && a.Spec == b.Spec &&
+		slices.EqualFunc(a.Fields, b.Fields, strings.EqualFold)
 }
 
 // fill sets the typed fields from a FETCH response.
