@@ -292,7 +292,7 @@ func TestImapclientDovecot(t *testing.T) {
 		if !icHasFlag(c.Mailbox().Flags(), "$Important") {
 			t.Errorf("FLAGS after new keyword: %v", c.Mailbox().Flags())
 		}
-		res, err = c.Store(ctx, imap.NumSetOf(1), false, imap.StoreRemove, []imap.Flag{imap.FlagSeen}, &imapclient.StoreOptions{Silent: true})
+		_, err = c.Store(ctx, imap.NumSetOf(1), false, imap.StoreRemove, []imap.Flag{imap.FlagSeen}, &imapclient.StoreOptions{Silent: true})
 		if err != nil {
 			t.Fatalf("Store -FLAGS.SILENT: %v", err)
 		}
