@@ -20,6 +20,10 @@ var (
 	// ErrClosed: the connection is closed (after Logout, Close, or a
 	// read or write failure).
 	ErrClosed = errors.New("imapclient: connection closed")
+	// ErrIdling: a command was issued while IDLE is in progress; while
+	// idling a client may send nothing but DONE (RFC 2177 §3). Stop the
+	// IdleCommand first.
+	ErrIdling = errors.New("imapclient: IDLE in progress")
 )
 
 // StatusError is a command's tagged NO or BAD (or a BYE that ended it).
@@ -74,6 +78,9 @@ type Client struct {
 	// contTarget is the command a continuation request is for: the one
 	// being written (its literals), or IDLE/AUTHENTICATE in progress.
 	contTarget *command
+	// idling is the IDLE command in progress (between its continuation
+	// request and DONE): no other command may be sent.
+	idling *command
 	enabled    map[imap.Cap]bool
 
 	done chan struct{} // closed when the reader ends
@@ -236,6 +243,10 @@ func (c *Client) start(ctx context.Context, name string, args imap.CommandArgs, 
 		err := c.err
 		c.mu.Unlock()
 		return err
+	}
+	if c.idling != nil {
+		c.mu.Unlock()
+		return ErrIdling
 	}
 	c.tagN++
 	cmd.tag = "T" + strconv.FormatUint(c.tagN, 10)

@@ -53,7 +53,8 @@ type IdleCommand struct {
 // Polling reports this.
 //
 // While idling, no other command may be issued on the Client (RFC 2177:
-// the only thing a client may send is DONE); call Stop first. The
+// the only thing a client may send is DONE): such a command fails with
+// ErrIdling without being sent; call Stop first. The
 // UnilateralData handler, which runs on the reader goroutine, must not
 // call Stop and wait for it; it may signal another goroutine to do so.
 func (c *Client) Idle(ctx context.Context, opts *IdleOptions) (*IdleCommand, error) {
@@ -183,6 +184,9 @@ func (c *Client) startIdle(ctx context.Context) (*command, error) {
 	}
 	select {
 	case <-cmd.cont:
+		c.mu.Lock()
+		c.idling = cmd
+		c.mu.Unlock()
 		return cmd, nil
 	case <-cmd.done:
 		c.clearCont(cmd)
@@ -228,11 +232,15 @@ func (c *Client) sendDone(cmd *command) error {
 	return err
 }
 
-// clearCont stops routing continuation requests to cmd.
+// clearCont stops routing continuation requests to cmd, and ends the
+// idling state if cmd is the IDLE in progress.
 func (c *Client) clearCont(cmd *command) {
 	c.mu.Lock()
 	if c.contTarget == cmd {
 		c.contTarget = nil
+	}
+	if c.idling == cmd {
+		c.idling = nil
 	}
 	c.mu.Unlock()
 }

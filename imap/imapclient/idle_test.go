@@ -3,6 +3,7 @@ package imapclient_test
 import (
 	"bufio"
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -186,5 +187,29 @@ func TestIdleRefused(t *testing.T) {
 	}
 	if err := c.Noop(ctx); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestIdleGuard: a command issued while idling fails with ErrIdling and
+// is not sent; after Stop, commands work again.
+func TestIdleGuard(t *testing.T) {
+	env := newEnv(t)
+	c := env.login(t, nil)
+	ctx := context.Background()
+	if _, err := c.Select(ctx, "INBOX", nil); err != nil {
+		t.Fatal(err)
+	}
+	ic, err := c.Idle(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Noop(ctx); !errors.Is(err, imapclient.ErrIdling) {
+		t.Fatalf("NOOP while idling: %v, want ErrIdling", err)
+	}
+	if err := ic.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Noop(ctx); err != nil {
+		t.Fatalf("NOOP after Stop: %v", err)
 	}
 }
