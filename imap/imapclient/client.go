@@ -80,8 +80,8 @@ type Client struct {
 	contTarget *command
 	// idling is the IDLE command in progress (between its continuation
 	// request and DONE): no other command may be sent.
-	idling *command
-	enabled    map[imap.Cap]bool
+	idling  *command
+	enabled map[imap.Cap]bool
 
 	done chan struct{} // closed when the reader ends
 }
