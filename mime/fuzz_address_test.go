@@ -162,6 +162,12 @@ func envtCanonical(l []imap.Address) (string, bool) {
 			a.Host.S == syntaxError || a.ADL.S == invalidRoute {
 			return "", false
 		}
+		// A domain literal is kept as sent, quoted-pairs included; one
+		// that ends in a lone backslash (its pair was a folded line
+		// break) has no canonical form to write back.
+		if strings.HasPrefix(a.Host.S, "[") && strings.HasSuffix(strings.TrimSuffix(a.Host.S, "]"), `\`) {
+			return "", false
+		}
 		if !first {
 			b.WriteString(", ")
 		}
