@@ -16,6 +16,7 @@ import (
 
 	"github.com/mailaccess/mailaccess/imap/imapserver"
 	"github.com/mailaccess/mailaccess/mailstore/maildir"
+	"github.com/mailaccess/mailaccess/mailstore/passwd"
 )
 
 // mailaccessServer is our own IMAP server (imapserver.Server over a
@@ -58,7 +59,7 @@ func (l *lockedBuffer) tail(n int) string {
 // trace.
 func startMailaccess(t *testing.T) *mailaccessServer {
 	t.Helper()
-	users := maildir.NewUsers()
+	users := passwd.New()
 	if err := users.AddUser("alice", "secret"); err != nil {
 		t.Fatal(err)
 	}

@@ -40,6 +40,7 @@ import (
 	"github.com/mailaccess/mailaccess/mailstore"
 	"github.com/mailaccess/mailaccess/mailstore/maildir"
 	"github.com/mailaccess/mailaccess/mailstore/memstore"
+	"github.com/mailaccess/mailaccess/mailstore/passwd"
 )
 
 type userFlags []string
@@ -95,33 +96,28 @@ type demoUser struct{ name, password string }
 
 // start builds the store, users and listeners.
 func start(c *config) (*server, error) {
-	us := newUsers()
+	us := passwd.New()
+	if c.usersFile != "" {
+		var err error
+		if us, err = passwd.LoadFile(c.usersFile); err != nil {
+			return nil, err
+		}
+	}
 	for _, u := range c.users {
 		name, pass, ok := strings.Cut(u, ":")
 		if !ok {
 			return nil, fmt.Errorf("-user %q: want NAME:PASSWORD", u)
 		}
-		if err := us.add(name, pass); err != nil {
+		if err := us.AddUser(name, pass); err != nil {
 			return nil, err
-		}
-	}
-	if c.usersFile != "" {
-		f, err := os.Open(c.usersFile)
-		if err != nil {
-			return nil, err
-		}
-		err = us.load(f)
-		f.Close()
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", c.usersFile, err)
 		}
 	}
 	s := &server{}
-	if len(us.hashes) == 0 {
+	if us.Len() == 0 {
 		b := make([]byte, 6)
 		rand.Read(b)
 		s.demo = &demoUser{name: "demo", password: hex.EncodeToString(b)}
-		us.add(s.demo.name, s.demo.password)
+		us.AddUser(s.demo.name, s.demo.password)
 	}
 
 	var backend mailstore.Backend
@@ -188,11 +184,11 @@ func (s *server) close() {
 // table authenticates, memstore keeps the mail.
 type memoryBackend struct {
 	b     *memstore.Backend
-	users *users
+	users *passwd.Users
 }
 
 func (m *memoryBackend) Open(ctx context.Context, user string) (mailstore.Store, error) {
-	if _, ok := m.users.hashes[user]; !ok {
+	if !m.users.Has(user) {
 		return nil, mailstore.ErrAuthFailed
 	}
 	// memstore needs a user before opening it; its own password is

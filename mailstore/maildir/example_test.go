@@ -11,6 +11,7 @@ import (
 	"github.com/mailaccess/mailaccess/imap"
 	"github.com/mailaccess/mailaccess/mailstore"
 	"github.com/mailaccess/mailaccess/mailstore/maildir"
+	"github.com/mailaccess/mailaccess/mailstore/passwd"
 )
 
 // A Backend serves one Maildir per user under a root directory; a server
@@ -24,7 +25,7 @@ func Example() {
 	defer os.RemoveAll(root)
 	ctx := context.Background()
 
-	users := maildir.NewUsers()
+	users := passwd.New()
 	users.AddUser("alice", "secret")
 	backend, err := maildir.New(root, nil)
 	if err != nil {
@@ -102,29 +103,4 @@ func ExampleNew_userDir() {
 	}
 	fmt.Println(s.Messages, s.UIDNext)
 	// Output: 0 1
-}
-
-// LoadUsers reads a passwd-style file such as Dovecot's passwd-file.
-func ExampleLoadUsers() {
-	dir, err := os.MkdirTemp("", "maildir-users-")
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer os.RemoveAll(dir)
-	path := filepath.Join(dir, "passwd")
-	// {SHA256} of "secret", base64.
-	os.WriteFile(path, []byte("# users\nalice:{PLAIN}secret\nbob:{SHA256}K7gNU3sdo+OL0wNhqoVWhr3g6s1xYv72ol/pe/Unols=\n"), 0o600)
-	users, err := maildir.LoadUsers(path)
-	if err != nil {
-		log.Fatal(err)
-	}
-	ctx := context.Background()
-	for _, try := range [][2]string{{"alice", "secret"}, {"bob", "secret"}, {"bob", "wrong"}} {
-		_, err := users.Authenticate(ctx, try[0], try[1])
-		fmt.Println(try[0], err == nil)
-	}
-	// Output:
-	// alice true
-	// bob true
-	// bob false
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/mailaccess/mailaccess/mailstore"
 	"github.com/mailaccess/mailaccess/mailstore/maildir"
+	"github.com/mailaccess/mailaccess/mailstore/passwd"
 	"github.com/mailaccess/mailaccess/mailstore/storetest"
 )
 
@@ -12,12 +13,12 @@ import (
 // server would combine them.
 type authBackend struct {
 	*maildir.Backend
-	*maildir.Users
+	*passwd.Users
 	root string
 	opts *maildir.Options
 }
 
-func newAuthBackend(t *testing.T, root string, opts *maildir.Options, users *maildir.Users) *authBackend {
+func newAuthBackend(t *testing.T, root string, opts *maildir.Options, users *passwd.Users) *authBackend {
 	t.Helper()
 	b, err := maildir.New(root, opts)
 	if err != nil {
@@ -34,7 +35,7 @@ func TestConformance(t *testing.T) {
 	opts := &maildir.Options{MaxQueue: 64}
 	storetest.Run(t, storetest.Options{
 		NewBackend: func(t *testing.T) (mailstore.Backend, string, string) {
-			users := maildir.NewUsers()
+			users := passwd.New()
 			if err := users.AddUser("alice", "secret"); err != nil {
 				t.Fatal(err)
 			}

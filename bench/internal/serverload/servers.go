@@ -17,6 +17,7 @@ import (
 	"github.com/mailaccess/mailaccess/imap/imapserver"
 	"github.com/mailaccess/mailaccess/mailstore"
 	"github.com/mailaccess/mailaccess/mailstore/maildir"
+	"github.com/mailaccess/mailaccess/mailstore/passwd"
 )
 
 // The one user of every fixture.
@@ -126,7 +127,7 @@ func StartMailaccess(root string, opts *maildir.Options) (*Running, error) {
 	if err != nil {
 		return nil, err
 	}
-	users := maildir.NewUsers()
+	users := passwd.New()
 	if err := users.AddUser(User, Password); err != nil {
 		return nil, err
 	}

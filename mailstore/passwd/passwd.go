@@ -1,4 +1,8 @@
-package maildir
+// Package passwd is a small mailstore.Authenticator: user names and
+// passwords in memory, added with AddUser or read from a Dovecot-style
+// passwd-file. It serves every store; a server with its own user database
+// uses that instead.
+package passwd
 
 import (
 	"bufio"
@@ -9,17 +13,19 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"sync"
 
+	"golang.org/x/crypto/bcrypt"
+
 	"github.com/mailaccess/mailaccess/mailstore"
 )
 
-// Users is a minimal mailstore.Authenticator, kept apart from Backend:
-// user names and passwords in memory, added with AddUser or read from a
-// passwd-style file with LoadUsers. A server that has its own user
-// database uses that instead and only needs Backend.
+// Users is the user table: names and passwords (or their hashes). It
+// implements mailstore.Authenticator, and mailstore.SecretLookup for
+// passwords kept in the clear. It is safe for concurrent use.
 type Users struct {
 	mu    sync.RWMutex
 	users map[string]userEntry
@@ -27,8 +33,8 @@ type Users struct {
 
 // userEntry is a user's password as a scheme and a value.
 type userEntry struct {
-	scheme string // PLAIN, SHA256, SHA512, SSHA256, SSHA512
-	value  string // the password (PLAIN) or its hash (raw octets)
+	scheme string // PLAIN, SHA256, SHA512, SSHA256, SSHA512, SHA512-CRYPT, BLF-CRYPT
+	value  string // the password (PLAIN), its digest (raw octets), or the crypt string
 }
 
 var (
@@ -36,15 +42,39 @@ var (
 	_ mailstore.SecretLookup  = (*Users)(nil)
 )
 
-// NewUsers returns an empty user list.
-func NewUsers() *Users { return &Users{users: make(map[string]userEntry)} }
+// New returns an empty user table.
+func New() *Users { return &Users{users: make(map[string]userEntry)} }
+
+// validUser refuses names a passwd-file cannot hold or a store could
+// misuse as a path: empty, holding ':', '/', '\' or control characters,
+// or starting with '.'.
+func validUser(name string) error {
+	if name == "" || name[0] == '.' || strings.ContainsAny(name, ":/\\") || mailstore.HasControl(name) || len(name) > 255 {
+		return fmt.Errorf("passwd: invalid user name %q", name)
+	}
+	return nil
+}
+
+// Has reports whether the table has the user.
+func (u *Users) Has(name string) bool {
+	u.mu.RLock()
+	defer u.mu.RUnlock()
+	_, ok := u.users[name]
+	return ok
+}
+
+// Len is the number of users.
+func (u *Users) Len() int {
+	u.mu.RLock()
+	defer u.mu.RUnlock()
+	return len(u.users)
+}
 
 // AddUser adds a user with a cleartext password, or replaces its
-// password. The name must be usable as a directory name (see
-// Options.UserDir).
+// password.
 func (u *Users) AddUser(name, password string) error {
 	if err := validUser(name); err != nil {
-		return fmt.Errorf("maildir: AddUser: invalid user name %q", name)
+		return err
 	}
 	u.mu.Lock()
 	u.users[name] = userEntry{scheme: "PLAIN", value: password}
@@ -52,40 +82,49 @@ func (u *Users) AddUser(name, password string) error {
 	return nil
 }
 
-// LoadUsers reads a passwd-style file, as Dovecot's passwd-file reads
-// it: one user per line, "name:password" and optional further
-// colon-separated fields (ignored); "#" starts a comment line. The
-// password may carry a scheme: {PLAIN}secret (also without a scheme),
-// {SHA256} or {SHA512} with the base64 (or hex) digest, {SSHA256} or
-// {SSHA512} with base64 of digest then salt.
-func LoadUsers(path string) (*Users, error) {
+// LoadFile reads a passwd-file (see Load) into a new table.
+func LoadFile(path string) (*Users, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("maildir: %w", err)
+		return nil, fmt.Errorf("passwd: %w", err)
 	}
 	defer f.Close()
-	u := NewUsers()
-	sc := bufio.NewScanner(f)
+	u := New()
+	if err := u.Load(f); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return u, nil
+}
+
+// Load adds the users of a passwd-file, as Dovecot's passwd-file reads
+// it: one user per line, "name:password" and optional further
+// colon-separated fields (ignored); "#" starts a comment line. The
+// password may carry a scheme: {PLAIN} (also without a scheme, and
+// {CLEARTEXT}/{CLEAR}), {SHA256} or {SHA512} with the base64 (or hex)
+// digest, {SSHA256} or {SSHA512} with base64 of digest then salt,
+// {SHA512-CRYPT} ("$6$…", crypt(3) SHA-512) and {BLF-CRYPT} (bcrypt,
+// "$2y$…").
+func (u *Users) Load(r io.Reader) error {
+	sc := bufio.NewScanner(r)
+	u.mu.Lock()
+	defer u.mu.Unlock()
 	for n := 1; sc.Scan(); n++ {
-		line := strings.TrimRight(sc.Text(), "\r")
+		line := strings.TrimSpace(sc.Text())
 		if line == "" || line[0] == '#' {
 			continue
 		}
 		name, rest, ok := strings.Cut(line, ":")
 		if !ok || validUser(name) != nil {
-			return nil, fmt.Errorf("maildir: %s:%d: bad user line", path, n)
+			return fmt.Errorf("passwd: line %d: bad user line", n)
 		}
 		pw, _, _ := strings.Cut(rest, ":")
 		e, err := parsePassword(pw)
 		if err != nil {
-			return nil, fmt.Errorf("maildir: %s:%d: %v", path, n, err)
+			return fmt.Errorf("passwd: line %d: %v", n, err)
 		}
 		u.users[name] = e
 	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("maildir: %w", err)
-	}
-	return u, nil
+	return sc.Err()
 }
 
 // parsePassword parses "{SCHEME}value".
@@ -99,8 +138,18 @@ func parsePassword(pw string) (userEntry, error) {
 		scheme, pw = strings.ToUpper(pw[1:end]), pw[end+1:]
 	}
 	switch scheme {
-	case "PLAIN", "CLEARTEXT":
+	case "PLAIN", "CLEARTEXT", "CLEAR":
 		return userEntry{scheme: "PLAIN", value: pw}, nil
+	case "SHA512-CRYPT":
+		if !strings.HasPrefix(pw, "$6$") {
+			return userEntry{}, fmt.Errorf("bad SHA512-CRYPT hash")
+		}
+		return userEntry{scheme: scheme, value: pw}, nil
+	case "BLF-CRYPT":
+		if _, err := bcrypt.Cost([]byte(pw)); err != nil {
+			return userEntry{}, fmt.Errorf("bad BLF-CRYPT hash: %v", err)
+		}
+		return userEntry{scheme: scheme, value: pw}, nil
 	case "SHA256", "SHA512", "SSHA256", "SSHA512":
 		raw, err := base64.StdEncoding.DecodeString(pw)
 		if err != nil {
@@ -141,6 +190,10 @@ func (e userEntry) check(password string) bool {
 			n = sha512.Size
 		}
 		return subtle.ConstantTimeCompare(digest(password, e.value[n:]), []byte(e.value[:n])) == 1
+	case "SHA512-CRYPT":
+		return checkSHA512Crypt(password, e.value)
+	case "BLF-CRYPT":
+		return bcrypt.CompareHashAndPassword([]byte(e.value), []byte(password)) == nil
 	}
 	return false
 }

@@ -1,4 +1,4 @@
-package main
+package passwd
 
 import (
 	"context"
@@ -11,7 +11,7 @@ import (
 	"github.com/mailaccess/mailaccess/mailstore"
 )
 
-func TestUsersFile(t *testing.T) {
+func TestLoadSchemes(t *testing.T) {
 	blf, err := bcrypt.GenerateFromPassword([]byte("bpass"), bcrypt.MinCost)
 	if err != nil {
 		t.Fatal(err)
@@ -23,8 +23,8 @@ func TestUsersFile(t *testing.T) {
 		"bare:barepass\n" +
 		"sha:{SHA512-CRYPT}$6$saltstring$svn8UoSVapNtMuq1ukKS4tPQd8iKwSMHWjl/O817G3uBnIFNjnQJuesI68u4OTLiBFdcbYEdFCoEOfaS35inz1\n" +
 		"blf:{BLF-CRYPT}" + y + "\n"
-	u := newUsers()
-	if err := u.load(strings.NewReader(file)); err != nil {
+	u := New()
+	if err := u.Load(strings.NewReader(file)); err != nil {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
@@ -45,7 +45,7 @@ func TestUsersFile(t *testing.T) {
 	if _, _, err := u.Secret(ctx, "sha"); err == nil {
 		t.Error("Secret of a hashed password")
 	}
-	if err := u.load(strings.NewReader("x:{MD5}abc\n")); err == nil {
+	if err := u.Load(strings.NewReader("x:{MD5}abc\n")); err == nil {
 		t.Error("unsupported scheme accepted")
 	}
 }
