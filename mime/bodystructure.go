@@ -2,6 +2,7 @@ package mime
 
 import (
 	"math"
+	"strings"
 
 	"github.com/mailaccess/mailaccess/imap"
 )
@@ -72,7 +73,7 @@ func (p *Part) BodyStructure(extended bool) imap.BodyStructure {
 	b.Size = clamp32(p.BodySize)
 	switch {
 	case p.IsMessage() && len(p.Parts) == 1:
-		if equalFold(p.Subtype, "rfc822") {
+		if strings.EqualFold(p.Subtype, "rfc822") {
 			// Dovecot always writes this form in lower case.
 			b.Type, b.Subtype = "message", "rfc822"
 		}
@@ -89,7 +90,7 @@ func (p *Part) BodyStructure(extended bool) imap.BodyStructure {
 		body.Extended = extended
 		b.Body = &body
 		b.Lines = clamp32(p.BodyLines)
-	case equalFold(p.Type, "text"):
+	case strings.EqualFold(p.Type, "text"):
 		b.Lines = clamp32(p.BodyLines)
 	}
 	if extended {

@@ -141,7 +141,7 @@ func DecodeHeader(s string) (string, error) {
 		between := s[i:j]
 		if pendCS != "" && strings.Trim(between, " \t") == "" {
 			// Adjacent words: the white space between them goes.
-			if !equalFold(cs, pendCS) {
+			if !strings.EqualFold(cs, pendCS) {
 				flush()
 			}
 		} else {

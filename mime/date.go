@@ -1,6 +1,7 @@
 package mime
 
 import (
+	"strings"
 	"time"
 )
 
@@ -435,7 +436,7 @@ func (p *dateParser) monthName() int {
 		return 0
 	}
 	for i, m := range dateMonths {
-		if equalFold(t.text, m) || equalFold(t.text, dateFullMonths[i]) || (i == 8 && equalFold(t.text, "sept")) {
+		if strings.EqualFold(t.text, m) || strings.EqualFold(t.text, dateFullMonths[i]) || (i == 8 && strings.EqualFold(t.text, "sept")) {
 			p.i++
 			return i + 1
 		}
@@ -451,11 +452,11 @@ var dateFullDays = [7]string{"monday", "tuesday", "wednesday", "thursday", "frid
 // full name, or "Tues"/"Thur"/"Thurs").
 func dateWeekday(s string) bool {
 	for i, d := range dateDays {
-		if equalFold(s, d) || equalFold(s, dateFullDays[i]) {
+		if strings.EqualFold(s, d) || strings.EqualFold(s, dateFullDays[i]) {
 			return true
 		}
 	}
-	return equalFold(s, "tues") || equalFold(s, "thur") || equalFold(s, "thurs")
+	return strings.EqualFold(s, "tues") || strings.EqualFold(s, "thur") || strings.EqualFold(s, "thurs")
 }
 
 // dateDaysIn returns the number of days of month m in year y (proleptic

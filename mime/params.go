@@ -225,7 +225,7 @@ func parseParams(l *lexer) []imap.Param {
 func DecodeParam(params []imap.Param, key string) (string, bool) {
 	for _, p := range params {
 		k := p.Key
-		if strings.HasSuffix(k, "*") && equalFold(k[:len(k)-1], key) {
+		if strings.HasSuffix(k, "*") && strings.EqualFold(k[:len(k)-1], key) {
 			parts := strings.SplitN(p.Value, "'", 3)
 			if len(parts) != 3 {
 				return percentDecode(p.Value), true
@@ -233,7 +233,7 @@ func DecodeParam(params []imap.Param, key string) (string, bool) {
 			s, _ := DecodeCharset(parts[0], []byte(percentDecode(parts[2])))
 			return s, true
 		}
-		if equalFold(k, key) {
+		if strings.EqualFold(k, key) {
 			s, _ := DecodeHeader(p.Value)
 			return s, true
 		}

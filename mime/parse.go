@@ -111,15 +111,13 @@ type parser struct {
 	lfs int64 // line feeds consumed
 
 	// The line being read and the one before it.
-	lineStart      int64 // offset where the current line began
-	lfsBefore      int64 // lfs before the current line
-	prevEOL        int   // length of the line ending of the previous line
-	prevContentLen int64 // content length of the previous line (without EOL)
-	curContentLen  int64
-	curEOL         int
-	inLine         bool  // a line has begun and not ended
-	delimEnd       int64 // where the last delimiter line ended
-	headerEnd      int64 // where the last header's empty line ended
+	lineStart int64 // offset where the current line began
+	lfsBefore int64 // lfs before the current line
+	prevEOL   int   // length of the line ending of the previous line
+	curEOL    int
+	inLine    bool  // a line has begun and not ended
+	delimEnd  int64 // where the last delimiter line ended
+	headerEnd int64 // where the last header's empty line ended
 	// afterOwnEOL is true when the line before the current one is a
 	// delimiter line or the end of a header, whose line ending is its own.
 	afterOwnEOL bool
@@ -149,9 +147,7 @@ func (p *parser) readChunk() (chunk []byte, start, end bool) {
 		p.lineStart = p.off
 		p.lfsBefore = p.lfs
 		p.prevEOL = p.curEOL
-		p.prevContentLen = p.curContentLen
 		p.curEOL = 0
-		p.curContentLen = 0
 		p.afterOwnEOL = p.off == p.delimEnd || p.off == p.headerEnd
 		p.lines++
 		if p.lines&1023 == 0 && p.ctx.Err() != nil {
@@ -170,15 +166,11 @@ func (p *parser) readChunk() (chunk []byte, start, end bool) {
 			eol = 2
 		}
 		p.curEOL = eol
-		p.curContentLen += int64(len(b) - eol)
-	} else {
-		p.curContentLen += int64(len(b))
-		if err != bufio.ErrBufferFull {
-			// A final line without a line ending.
-			p.eof = true
-			if err != io.EOF {
-				p.err = err
-			}
+	} else if err != bufio.ErrBufferFull {
+		// A final line without a line ending.
+		p.eof = true
+		if err != io.EOF {
+			p.err = err
 		}
 	}
 	return b, start, end
@@ -209,33 +201,27 @@ func (p *parser) boundary(line []byte) (hit, bool) {
 
 // contentEnd is where the content before the current (boundary) line
 // ends: the line ending before a delimiter belongs to the delimiter
-// (RFC 2046 §5.1.1). It also returns the line feeds before that point and
-// whether the content's last octet is a line feed.
-func (p *parser) contentEnd(from int64) (end, lfs int64, endsLF bool) {
+// (RFC 2046 §5.1.1). It also returns the line feeds before that point.
+func (p *parser) contentEnd(from int64) (end, lfs int64) {
 	end = p.lineStart
 	lfs = p.lfsBefore
 	if p.afterOwnEOL {
 		// The line before is a delimiter line or ends a header: its
 		// line ending is its own (Dovecot keeps "--inner--\r\n" whole
 		// in the outer part).
-		return end, lfs, true
+		return end, lfs
 	}
 	end -= int64(p.prevEOL)
 	if p.prevEOL > 0 {
 		lfs--
 	}
-	if end <= from {
-		return from, lfs, false
-	}
-	// The octet before end is the previous line's last content octet, or,
-	// if the previous line was empty, the line ending before it.
-	return end, lfs, p.prevContentLen == 0
+	return max(end, from), lfs
 }
 
 // lineCount is the RFC 3501 line count of a body: its line feeds, as
 // Dovecot counts them (a final line without a line ending, such as the
 // last line before a delimiter, is not counted).
-func lineCount(lfs int64, size int64, _ bool) int64 {
+func lineCount(lfs int64, size int64) int64 {
 	if size <= 0 || lfs < 0 {
 		return 0
 	}
@@ -325,8 +311,8 @@ func (p *parser) entity(part *Part, depth int, inDigest, message bool) (hit, err
 	}
 	switch {
 	case boundary != "" && depth < p.opts.MaxDepth:
-		h = p.multipart(part, []byte(boundary), depth, equalFold(part.Subtype, "digest"))
-	case part.IsMessage() && equalFold(part.Subtype, "rfc822") && depth < p.opts.MaxDepth && p.nparts < p.opts.MaxParts:
+		h = p.multipart(part, []byte(boundary), depth, strings.EqualFold(part.Subtype, "digest"))
+	case part.IsMessage() && strings.EqualFold(part.Subtype, "rfc822") && depth < p.opts.MaxDepth && p.nparts < p.opts.MaxParts:
 		// Like Dovecot, a message/rfc822 body is parsed as a message
 		// whatever its (invalid, RFC 2046 §5.2.1) transfer encoding.
 		p.nparts++
@@ -344,17 +330,13 @@ func (p *parser) entity(part *Part, depth int, inDigest, message bool) (hit, err
 		return h, p.err
 	}
 	var end, lfs int64
-	var endsLF bool
 	if h.idx >= 0 {
-		end, lfs, endsLF = p.contentEnd(bodyStart)
+		end, lfs = p.contentEnd(bodyStart)
 	} else {
-		end, lfs, endsLF = p.off, p.lfs, p.curEOL != 0
+		end, lfs = p.off, p.lfs
 	}
 	part.BodySize = end - bodyStart
-	part.BodyLines = lineCount(lfs-lfsBody, part.BodySize, endsLF)
-	if n := len(part.Parts); n > 0 {
-		part.Parts[n-1].clip(end)
-	}
+	part.BodyLines = lineCount(lfs-lfsBody, part.BodySize)
 	switch {
 	case !hasDecoder(part.Encoding):
 		// Identity encodings, and unknown ones (BINARY then fails).
@@ -467,7 +449,7 @@ func (p *parser) describe(part *Part, h *Header, inDigest bool) {
 	for i := range h.Fields {
 		f := &h.Fields[i]
 		name := f.Name
-		if len(name) < 8 || !equalFold(name[:8], "content-") {
+		if len(name) < 8 || !strings.EqualFold(name[:8], "content-") {
 			continue
 		}
 		switch strings.ToLower(name[8:]) {
@@ -531,35 +513,12 @@ func (p *parser) describe(part *Part, h *Header, inDigest bool) {
 			part.Type, part.Subtype = "text", "plain"
 		}
 	}
-	if equalFold(part.Type, "text") {
+	if strings.EqualFold(part.Type, "text") {
 		if _, ok := part.Param("charset"); !ok {
 			// RFC 2045 §5.2: text defaults to US-ASCII; Dovecot says so
 			// in BODYSTRUCTURE and so do we.
 			part.Params = append(part.Params, imap.Param{Key: "charset", Value: "us-ascii"})
 		}
-	}
-}
-
-// clip ends a part (and its last descendants) at end. It matters when an
-// entity's header ends right before the delimiter that ends its parent: the
-// line ending there belongs to the delimiter (RFC 2046 §5.1.1), not to the
-// header.
-func (p *Part) clip(end int64) {
-	if p.End() <= end {
-		return
-	}
-	if p.Offset > end {
-		// Delimiters back to back: an empty part.
-		p.Offset = end
-	}
-	if p.BodyOffset() >= end {
-		p.HeaderSize = end - p.Offset
-		p.BodySize, p.BodyLines, p.DecodedSize = 0, 0, 0
-	} else {
-		p.BodySize = end - p.BodyOffset()
-	}
-	if n := len(p.Parts); n > 0 {
-		p.Parts[n-1].clip(end)
 	}
 }
 
@@ -594,14 +553,14 @@ func (p *parser) skipBulk() {
 		if n >= 2 {
 			k := bytes.LastIndexByte(region[:j], '\n')
 			prev := region[k+1 : j+1]
-			p.prevEOL, p.prevContentLen = eolLen(prev), int64(len(prev)-eolLen(prev))
+			p.prevEOL = eolLen(prev)
 		} else {
-			p.prevEOL, p.prevContentLen = p.curEOL, p.curContentLen
+			p.prevEOL = p.curEOL
 		}
 		p.afterOwnEOL = n == 1 && (p.off == p.delimEnd || p.off == p.headerEnd)
 		p.lineStart = p.off + int64(j+1)
 		p.lfsBefore = p.lfs + n - 1
-		p.curEOL, p.curContentLen = eolLen(last), int64(len(last)-eolLen(last))
+		p.curEOL = eolLen(last)
 		p.off += int64(len(region))
 		p.lfs += n
 		p.lines += int(n)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/mailaccess/mailaccess/imap"
@@ -630,7 +631,7 @@ func (st *searchState) evalHeader(n *searchNode) (bool, error) {
 		return false, err
 	}
 	for i := range h.Fields {
-		if !equalFold(h.Fields[i].Name, n.field) {
+		if !strings.EqualFold(h.Fields[i].Name, n.field) {
 			continue
 		}
 		if n.needle == nil {
@@ -711,7 +712,7 @@ func (st *searchState) searchContent(needle []byte, headers bool) (bool, error) 
 			}
 			continue
 		}
-		if !equalFold(p.Type, "text") && !equalFold(p.Type, "message") {
+		if !strings.EqualFold(p.Type, "text") && !strings.EqualFold(p.Type, "message") {
 			continue // RFC 3501 §6.4.4: non-text parts MAY be excluded
 		}
 		found, err := st.searchBody(f, p)

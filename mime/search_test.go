@@ -478,7 +478,7 @@ func searchRefContent(t testing.TB, msg *SearchMessage, needle []byte, headers b
 			}
 			return
 		}
-		if !equalFold(p.Type, "text") && !equalFold(p.Type, "message") {
+		if !strings.EqualFold(p.Type, "text") && !strings.EqualFold(p.Type, "message") {
 			return
 		}
 		r, _ := p.Text(msg.Src)

@@ -208,7 +208,7 @@ func (p *Part) headerFields(src io.ReaderAt, names []string, not bool) ([]byte, 
 		}
 		match := false
 		for _, n := range names {
-			if equalFold(n, f.Name) {
+			if strings.EqualFold(n, f.Name) {
 				match = true
 				break
 			}
@@ -329,7 +329,7 @@ func (p *Part) Text(src io.ReaderAt) (io.Reader, error) {
 	if err != nil {
 		return raw, err
 	}
-	if equalFold(p.Type, "text") {
+	if strings.EqualFold(p.Type, "text") {
 		cs, _ := p.Param("charset")
 		return CharsetReader(cs, r)
 	}

@@ -2,6 +2,7 @@ package mime
 
 import (
 	"github.com/mailaccess/mailaccess/imap"
+	"strings"
 )
 
 // Part is one entity of a message's MIME tree with the byte offsets of its
@@ -61,12 +62,12 @@ type Part struct {
 }
 
 // IsMultipart reports whether p is a multipart (its Parts are body parts).
-func (p *Part) IsMultipart() bool { return equalFold(p.Type, "multipart") }
+func (p *Part) IsMultipart() bool { return strings.EqualFold(p.Type, "multipart") }
 
 // IsMessage reports whether p encapsulates a message (message/rfc822 or
 // message/global, RFC 6532), whose single child is that message.
 func (p *Part) IsMessage() bool {
-	return equalFold(p.Type, "message") && (equalFold(p.Subtype, "rfc822") || equalFold(p.Subtype, "global"))
+	return strings.EqualFold(p.Type, "message") && (strings.EqualFold(p.Subtype, "rfc822") || strings.EqualFold(p.Subtype, "global"))
 }
 
 // BodyOffset is where the part's body begins in the raw message.
@@ -79,7 +80,7 @@ func (p *Part) End() int64 { return p.Offset + p.HeaderSize + p.BodySize }
 // (case-insensitively).
 func (p *Part) Param(key string) (string, bool) {
 	for _, kv := range p.Params {
-		if equalFold(kv.Key, key) {
+		if strings.EqualFold(kv.Key, key) {
 			return kv.Value, true
 		}
 	}
@@ -93,23 +94,4 @@ type Structure struct {
 	Root Part
 	// Size is the size of the whole message in octets (RFC822.SIZE).
 	Size int64
-}
-
-func equalFold(a, b string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := 0; i < len(a); i++ {
-		x, y := a[i], b[i]
-		if 'A' <= x && x <= 'Z' {
-			x += 'a' - 'A'
-		}
-		if 'A' <= y && y <= 'Z' {
-			y += 'a' - 'A'
-		}
-		if x != y {
-			return false
-		}
-	}
-	return true
 }

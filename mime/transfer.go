@@ -17,12 +17,12 @@ var ErrUnknownEncoding = errors.New("mime: unknown content-transfer-encoding")
 // identityEncoding reports whether a Content-Transfer-Encoding leaves the
 // body as is (RFC 2045 §6.1): 7bit, 8bit, binary, or absent.
 func identityEncoding(enc string) bool {
-	return enc == "" || equalFold(enc, "7bit") || equalFold(enc, "8bit") || equalFold(enc, "binary")
+	return enc == "" || strings.EqualFold(enc, "7bit") || strings.EqualFold(enc, "8bit") || strings.EqualFold(enc, "binary")
 }
 
 // hasDecoder reports whether enc is base64 or quoted-printable.
 func hasDecoder(enc string) bool {
-	return equalFold(enc, "base64") || equalFold(enc, "quoted-printable")
+	return strings.EqualFold(enc, "base64") || strings.EqualFold(enc, "quoted-printable")
 }
 
 // newTransferDecoder returns a push decoder for enc writing decoded octets
@@ -32,9 +32,9 @@ func newTransferDecoder(enc string, out io.Writer) (transferDecoder, error) {
 	switch {
 	case identityEncoding(enc):
 		return nil, nil
-	case equalFold(enc, "base64"):
+	case strings.EqualFold(enc, "base64"):
 		return &base64Decoder{out: out}, nil
-	case equalFold(enc, "quoted-printable"):
+	case strings.EqualFold(enc, "quoted-printable"):
 		return &qpDecoder{out: out}, nil
 	}
 	return nil, fmt.Errorf("%w: %q", ErrUnknownEncoding, strings.TrimSpace(enc))
