@@ -40,11 +40,14 @@ func envInt(t *testing.T, name string, def int64) int64 {
 
 // dovecot is a private Dovecot instance run for one test.
 type dovecot struct {
-	Addr    string // host:port of the IMAP listener
-	User    string
-	Pass    string
-	Binary  string
-	Version string
+	Addr string // host:port of the IMAP listener
+	// POP3Addr is host:port of the POP3 listener, "" if Dovecot's POP3
+	// server (Debian package dovecot-pop3d) is not installed.
+	POP3Addr string
+	User     string
+	Pass     string
+	Binary   string
+	Version  string
 
 	dir  string
 	log  string
@@ -73,7 +76,7 @@ func findDovecot() (string, error) {
 // dovecotConf is the instance's configuration. Everything lives under
 // @DIR@; only the IMAP listener is opened, on 127.0.0.1.
 const dovecotConf = `# Private Dovecot instance for mailaccess interop tests.
-protocols = imap
+protocols = imap@POP3@
 listen = 127.0.0.1
 base_dir = @DIR@/run
 state_dir = @DIR@/state
@@ -82,7 +85,7 @@ log_path = @DIR@/dovecot.log
 info_log_path = @DIR@/dovecot.log
 ssl = no
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = plain login apop scram-sha-256
 auth_failure_delay = 0
 default_internal_user = @INTERNAL_USER@
 default_login_user = @LOGIN_USER@
@@ -110,10 +113,37 @@ service imap-login {
     port = 0
   }
 }
+@POP3SERVICE@
 service anvil {
   chroot =
 }
 `
+
+// dovecotPOP3Service is the POP3 listener's part of dovecotConf, used when
+// Dovecot's POP3 server is installed. UIDLs are Dovecot's default, the
+// UID and UIDVALIDITY in hex.
+const dovecotPOP3Service = `service pop3-login {
+  chroot =
+  inet_listener pop3 {
+    address = 127.0.0.1
+    port = @POP3PORT@
+  }
+  inet_listener pop3s {
+    port = 0
+  }
+}
+pop3_uidl_format = %08Xu%08Xv`
+
+// hasDovecotPOP3 reports whether Dovecot's POP3 server is installed next
+// to the dovecot binary's helpers.
+func hasDovecotPOP3() bool {
+	for _, p := range []string{"/usr/lib/dovecot/pop3", "/usr/libexec/dovecot/pop3", "/usr/local/libexec/dovecot/pop3"} {
+		if _, err := os.Stat(p); err == nil {
+			return true
+		}
+	}
+	return false
+}
 
 // startDovecot starts a private Dovecot instance configured in a fresh
 // temporary directory and registers its shutdown with t.Cleanup. It fails
@@ -189,7 +219,19 @@ func startDovecot(t *testing.T) *dovecot {
 		if err != nil {
 			t.Fatal(err)
 		}
+		pop3, pop3Service := "", ""
+		d.POP3Addr = ""
+		if hasDovecotPOP3() {
+			pop3Port, err := freePort()
+			if err != nil {
+				t.Fatal(err)
+			}
+			pop3 = " pop3"
+			pop3Service = strings.ReplaceAll(dovecotPOP3Service, "@POP3PORT@", strconv.Itoa(pop3Port))
+			d.POP3Addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(pop3Port))
+		}
 		conf := strings.NewReplacer(
+			"@POP3@", pop3, "@POP3SERVICE@", pop3Service,
 			"@DIR@", d.dir, "@PORT@", strconv.Itoa(port),
 			"@UID@", strconv.Itoa(uid), "@GID@", strconv.Itoa(gid),
 			"@INTERNAL_USER@", internal, "@LOGIN_USER@", login,
@@ -255,7 +297,7 @@ func (d *dovecot) start(confPath string) error {
 			return fmt.Errorf("dovecot exited: %v: %s", err, out)
 		default:
 		}
-		if greetingOK(d.Addr) {
+		if greetingOK(d.Addr, "* OK") && (d.POP3Addr == "" || greetingOK(d.POP3Addr, "+OK")) {
 			return nil
 		}
 		if time.Now().After(deadline) {
@@ -266,8 +308,9 @@ func (d *dovecot) start(confPath string) error {
 	}
 }
 
-// greetingOK reports whether an IMAP server greets at addr.
-func greetingOK(addr string) bool {
+// greetingOK reports whether a server greets at addr with a line that
+// starts with prefix.
+func greetingOK(addr, prefix string) bool {
 	c, err := net.DialTimeout("tcp", addr, time.Second)
 	if err != nil {
 		return false
@@ -275,7 +318,7 @@ func greetingOK(addr string) bool {
 	defer c.Close()
 	c.SetDeadline(time.Now().Add(2 * time.Second))
 	line, err := bufio.NewReader(c).ReadString('\n')
-	return err == nil && strings.HasPrefix(line, "* OK")
+	return err == nil && strings.HasPrefix(line, prefix)
 }
 
 // stop sends SIGTERM to the master process by its PID and waits for it;
