@@ -7,9 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/emersion/go-sasl"
 	"github.com/xdg-go/scram"
@@ -18,10 +16,10 @@ import (
 	"github.com/mailaccess/mailaccess/imap/wire"
 )
 
-// ErrNoStartTLS matches the error of DialStartTLS when the server does not
-// offer STARTTLS, refuses it, or greets with PREAUTH (which leaves no
-// chance to start TLS): the connection is closed rather than used in the
-// clear. A refusal also matches *StatusError with errors.As.
+// ErrNoStartTLS matches the error of StartTLS and DialStartTLS when the
+// server does not offer STARTTLS, refuses it, or greeted with PREAUTH
+// (which leaves no chance to start TLS). A refusal also matches
+// *StatusError with errors.As.
 var ErrNoStartTLS = errors.New("imapclient: STARTTLS not available")
 
 // DialStartTLS connects to addr over TCP and upgrades the connection to
@@ -45,128 +43,121 @@ func DialStartTLS(ctx context.Context, addr string, opts *Options) (*Client, err
 
 // NewStartTLS is DialStartTLS on an existing connection; host names the
 // server for certificate verification when Options.TLSConfig has no
-// ServerName.
+// ServerName. It is New followed by Client.StartTLS, closing the
+// connection if either fails.
 func NewStartTLS(ctx context.Context, nc net.Conn, host string, opts *Options) (*Client, error) {
-	c := &Client{nc: nc, host: host, done: make(chan struct{}), enabled: make(map[imap.Cap]bool)}
-	if opts != nil {
-		c.opts = *opts
-	}
-	c.setStream(nc)
-	// Everything up to the handshake is synchronous, before the reader
-	// goroutine starts: it must not read ahead into the TLS handshake.
-	stop := context.AfterFunc(ctx, func() { nc.SetDeadline(time.Unix(1, 0)) })
-	err := c.startTLSSync(ctx)
-	if !stop() && err == nil {
-		err = ctx.Err()
-	}
+	c, err := newClient(ctx, nc, host, opts)
 	if err != nil {
-		nc.Close()
+		return nil, err
+	}
+	if err := c.StartTLS(ctx, nil); err != nil {
+		c.Close()
 		if ctx.Err() != nil && !errors.Is(err, ctx.Err()) {
 			err = fmt.Errorf("%w (%w)", ctx.Err(), err)
 		}
 		return nil, err
 	}
-	c.nc.SetDeadline(time.Time{})
-	go c.readLoop()
-	if _, err := c.Capability(ctx); err != nil {
-		c.Close()
-		return nil, err
-	}
 	return c, nil
 }
 
-// startTLSSync reads the greeting, checks that STARTTLS is offered, runs
-// it and the TLS handshake, and rebuilds the codec over TLS.
-func (c *Client) startTLSSync(ctx context.Context) error {
-	var g wire.Response
-	if err := c.dec.ReadResponse(&g); err != nil {
-		return fmt.Errorf("imapclient: reading the greeting: %w", err)
+// StartTLS upgrades the connection of a running client to TLS (STARTTLS,
+// RFC 3501 §6.2.1, RFC 9051 §6.2.1, RFC 2595): it sends STARTTLS, waits
+// for the server's OK, makes sure the server sent nothing after it, runs
+// the TLS handshake with config (nil means Options.TLSConfig, and nil
+// there the default configuration for the server's host), and goes on
+// over TLS. The capabilities announced before TLS are discarded and asked
+// for again (RFC 9051 §6.2.1).
+//
+// STARTTLS is valid only before authentication. Commands issued by other
+// goroutines meanwhile wait, and go out over TLS. If the server does not
+// offer STARTTLS, greeted with PREAUTH, or refuses it, the error matches
+// ErrNoStartTLS and the connection stays usable in plaintext: deciding
+// whether to go on without TLS is the caller's. Any other failure (octets
+// received in the clear after the OK, which may be an injection attempt,
+// a failed handshake, or ctx done before the handshake completed, when
+// the connection's state is unknown) closes the connection.
+func (c *Client) StartTLS(ctx context.Context, config *tls.Config) error {
+	if _, ok := c.TLSConnectionState(); ok {
+		return errors.New("imapclient: STARTTLS: the connection already uses TLS")
 	}
-	if g.Kind != wire.KindStatus || g.Tag != "" {
-		return errors.New("imapclient: greeting is not a status response")
-	}
-	switch g.Status {
-	case wire.StatusBYE:
-		return &StatusError{Command: "greeting", Status: g.Status, Code: g.Code, Text: g.Text}
-	case wire.StatusPREAUTH:
+	if c.greeting.Status == wire.StatusPREAUTH {
 		// RFC 9051 §6.2.1: a client that wants TLS must close a
 		// cleartext connection greeted with PREAUTH.
 		return fmt.Errorf("%w: PREAUTH greeting on a cleartext connection", ErrNoStartTLS)
 	}
-	c.greeting = &g
-	var caps imap.CapSet
-	if g.Code != nil && g.Code.Name == imap.CodeCapability {
-		caps = g.Code.Caps
-	} else {
+	caps := c.Caps()
+	if len(caps) == 0 {
 		var err error
-		if caps, err = c.syncCommand("CAPABILITY"); err != nil {
+		if caps, err = c.Capability(ctx); err != nil {
 			return err
 		}
 	}
 	if !caps.Has(imap.CapStartTLS) {
 		return fmt.Errorf("%w: not offered by the server", ErrNoStartTLS)
 	}
-	if _, err := c.syncCommand("STARTTLS"); err != nil {
-		var se *StatusError
-		if errors.As(err, &se) {
-			return fmt.Errorf("%w: %w", ErrNoStartTLS, err)
-		}
+	if config == nil {
+		config = c.opts.TLSConfig
+	}
+	config = tlsConfig(config, c.host)
+
+	// Nothing else may go out until the stream is replaced (start keeps
+	// the write lock), and the reader stops right after STARTTLS's
+	// completion (resume): the next octets are the handshake's.
+	cmd := &command{holdWrite: true, resume: make(chan struct{})}
+	if err := c.start(ctx, "STARTTLS", nil, false, cmd); err != nil {
 		return err
 	}
-	// Anything after the OK was sent in the clear by whoever is in the
-	// middle (the client-side counterpart of CVE-2011-0411).
-	if n := c.dec.Buffered(); n > 0 {
-		return fmt.Errorf("imapclient: %d octets received in the clear after STARTTLS's OK", n)
+	err := c.switchTLS(ctx, cmd, config)
+	close(cmd.resume)
+	c.wmu.Unlock()
+	if err != nil {
+		return err
 	}
-	tc := tls.Client(c.nc, tlsConfig(c.opts.TLSConfig, c.host))
-	if err := tc.HandshakeContext(ctx); err != nil {
-		return fmt.Errorf("imapclient: TLS handshake: %w", err)
-	}
-	c.setStream(tc)
-	return nil
+	_, err = c.Capability(ctx)
+	return err
 }
 
-// syncCommand runs a command without arguments before the reader
-// goroutine starts, returning the capabilities it announced.
-func (c *Client) syncCommand(name string) (imap.CapSet, error) {
-	c.tagN++
-	tag := "T" + strconv.FormatUint(c.tagN, 10)
-	err := c.enc.WriteCommand(&wire.Command{Tag: tag, Name: name})
-	if err == nil {
-		err = c.enc.Flush()
+// switchTLS waits for STARTTLS's completion and, on OK, runs the TLS
+// handshake and replaces the stream. The write lock is held and the
+// reader stops after the completion.
+func (c *Client) switchTLS(ctx context.Context, cmd *command, config *tls.Config) error {
+	select {
+	case <-cmd.done:
+	case <-ctx.Done():
+		// The server may begin TLS at any moment: the connection
+		// cannot be used in the clear any more.
+		c.fail(fmt.Errorf("%w: STARTTLS abandoned: %w", ErrClosed, ctx.Err()))
+		return ctx.Err()
 	}
-	if err != nil {
-		return nil, fmt.Errorf("imapclient: sending %s: %w", name, err)
+	if cmd.err != nil {
+		// The connection ended, or the completion did not parse.
+		c.fail(fmt.Errorf("%w: STARTTLS: %w", ErrClosed, cmd.err))
+		return cmd.err
 	}
-	var caps imap.CapSet
-	for {
-		var r wire.Response
-		if err := c.dec.ReadResponse(&r); err != nil {
-			var se *wire.SyntaxError
-			if errors.As(err, &se) && se.Tag != tag {
-				// Lenient, as the reader goroutine is: skip it.
-				if h := c.opts.ErrorHandler; h != nil {
-					h(err)
-				}
-				continue
-			}
-			return nil, fmt.Errorf("imapclient: %s: %w", name, err)
-		}
-		switch {
-		case r.Kind == wire.KindCapability:
-			caps = r.Caps
-		case r.Kind == wire.KindStatus && r.Status == wire.StatusBYE:
-			return nil, &StatusError{Command: name, Status: r.Status, Code: r.Code, Text: r.Text}
-		case r.Kind == wire.KindStatus && r.Tag == tag:
-			if r.Status != wire.StatusOK {
-				return nil, &StatusError{Command: name, Status: r.Status, Code: r.Code, Text: r.Text}
-			}
-			if r.Code != nil && r.Code.Name == imap.CodeCapability {
-				caps = r.Code.Caps
-			}
-			return caps, nil
-		}
+	if st := cmd.status; st.Status != wire.StatusOK {
+		return fmt.Errorf("%w: %w", ErrNoStartTLS, &StatusError{Command: cmd.name, Status: st.Status, Code: st.Code, Text: st.Text})
 	}
+	// Anything after the OK was sent in the clear by whoever is in the
+	// middle (the client-side counterpart of CVE-2011-0411): it must not
+	// be read as if it came over TLS.
+	if n := c.dec.Buffered(); n > 0 {
+		err := fmt.Errorf("imapclient: %d octets received in the clear after STARTTLS's OK", n)
+		c.fail(fmt.Errorf("%w: %w", ErrClosed, err))
+		return err
+	}
+	tc := tls.Client(c.conn(), config)
+	if err := tc.HandshakeContext(ctx); err != nil {
+		err = fmt.Errorf("imapclient: TLS handshake: %w", err)
+		c.fail(fmt.Errorf("%w: %w", ErrClosed, err))
+		return err
+	}
+	// The capabilities announced in the clear (the OK's CAPABILITY code
+	// included) are not to be trusted.
+	c.mu.Lock()
+	c.caps = nil
+	c.mu.Unlock()
+	c.setStream(tc)
+	return nil
 }
 
 // Authenticate authenticates with a SASL mechanism (RFC 3501 §6.2.2,

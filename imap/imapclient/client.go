@@ -20,9 +20,9 @@ var (
 	// ErrClosed: the connection is closed (after Logout, Close, or a
 	// read or write failure).
 	ErrClosed = errors.New("imapclient: connection closed")
-	// ErrIdling: a command was issued while IDLE is in progress; while
-	// idling a client may send nothing but DONE (RFC 2177 §3). Stop the
-	// IdleCommand first.
+	// ErrIdling: Idle was called while another IdleCommand of the same
+	// Client is still running; stop it first. (Other commands issued
+	// while idling no longer fail: they suspend IDLE, see Client.Idle.)
 	ErrIdling = errors.New("imapclient: IDLE in progress")
 )
 
@@ -44,8 +44,9 @@ func (e *StatusError) Error() string {
 
 // Options configure a Client. The zero value is usable.
 type Options struct {
-	// TLSConfig is used by DialTLS and StartTLS; nil means a default
-	// config with the dialed host name.
+	// TLSConfig is used by DialTLS, DialStartTLS and Client.StartTLS
+	// (when given none); nil means a default config with the server's
+	// host name.
 	TLSConfig *tls.Config
 	// UnilateralData receives every untagged response that no command
 	// claimed, after the mailbox view has been updated. It runs on the
@@ -55,18 +56,29 @@ type Options struct {
 	ErrorHandler func(error)
 	// Decoder sets the codec's mode and limits (lenient by default).
 	Decoder wire.Options
+	// Quirks turns on workarounds for known server bugs (see Quirk) in
+	// addition to those detected from the server's greeting, capabilities
+	// and responses.
+	Quirks Quirk
+	// NoQuirkDetection turns the detection off: only Quirks apply.
+	NoQuirkDetection bool
+	// ClientID is what the client sends with ID (RFC 2971) when a quirk
+	// requires it (QuirkIDBeforeSelect); nil means DefaultClientID.
+	ClientID []imap.IDParam
 }
 
 // Client is a connection to an IMAP server.
 type Client struct {
 	opts Options
-	nc   net.Conn
+	nc   net.Conn // replaced by StartTLS under mu
 	host string
 
 	wmu sync.Mutex // guards enc, bw (writing commands)
 	bw  *bufio.Writer
 	enc *wire.Encoder
-	dec *wire.Decoder // reader goroutine only
+	// dec is the reader goroutine's, but for StartTLS, which replaces it
+	// while the reader is paused (command.resume).
+	dec *wire.Decoder
 
 	mu       sync.Mutex // guards the fields below
 	caps     imap.CapSet
@@ -78,10 +90,23 @@ type Client struct {
 	// contTarget is the command a continuation request is for: the one
 	// being written (its literals), or IDLE/AUTHENTICATE in progress.
 	contTarget *command
-	// idling is the IDLE command in progress (between its continuation
-	// request and DONE): no other command may be sent.
-	idling  *command
-	enabled map[imap.Cap]bool
+	enabled    map[imap.Cap]bool
+
+	// users counts the commands other than IDLE from their start to
+	// their completion, including those waiting to be sent; inflight
+	// those of them past the waits (being sent or sent).
+	users, inflight int
+	// idleCmd is the IDLE command that owns the connection, from just
+	// before it is sent to its completion: other commands wait (and wake
+	// the IdleCommand to end it). idle is the running IdleCommand.
+	idleCmd *command
+	idle    *IdleCommand
+	// changed is closed (and replaced) when a command completes or the
+	// state above changes; nil while no one waits.
+	changed chan struct{}
+
+	quirks Quirk // the quirks in effect
+	idSent bool  // ID was sent (QuirkIDBeforeSelect)
 
 	done chan struct{} // closed when the reader ends
 }
@@ -100,9 +125,19 @@ type command struct {
 	// (IDLE, AUTHENTICATE).
 	cont     chan string
 	keepCont bool
-	done     chan struct{}
-	status   *wire.Response
-	err      error
+	// idle marks IDLE: it does not wait for IDLE to end, and does not
+	// keep IDLE from being re-issued.
+	idle bool
+	// holdWrite keeps the write lock once the command is sent (the caller
+	// unlocks it), and resume, if set, pauses the reader after the
+	// command's completion until it is closed (STARTTLS).
+	holdWrite bool
+	resume    chan struct{}
+	// counted and slot say whether users and inflight count the command.
+	counted, slot bool
+	done          chan struct{}
+	status        *wire.Response
+	err           error
 }
 
 // Dial connects to addr over TCP without TLS and reads the greeting.
@@ -157,13 +192,24 @@ func newClient(ctx context.Context, nc net.Conn, host string, opts *Options) (*C
 	if opts != nil {
 		c.opts = *opts
 	}
+	c.quirks = c.opts.Quirks
 	c.setStream(nc)
-	// The greeting (RFC 3501 §7.1: OK, PREAUTH or BYE).
+	// The greeting (RFC 3501 §7.1: OK, PREAUTH or BYE), within ctx.
 	if dl, ok := ctx.Deadline(); ok {
 		nc.SetReadDeadline(dl)
 	}
+	stop := context.AfterFunc(ctx, func() { nc.SetReadDeadline(time.Unix(1, 0)) })
 	var g wire.Response
-	if err := c.dec.ReadResponse(&g); err != nil {
+	err := c.dec.ReadResponse(&g)
+	if !stop() {
+		// ctx is done (and the deadline may have been cut short).
+		nc.Close()
+		if err == nil || errors.Is(err, ctx.Err()) {
+			return nil, fmt.Errorf("imapclient: reading the greeting: %w", ctx.Err())
+		}
+		return nil, fmt.Errorf("imapclient: reading the greeting: %w (%w)", ctx.Err(), err)
+	}
+	if err != nil {
 		nc.Close()
 		return nil, fmt.Errorf("imapclient: reading the greeting: %w", err)
 	}
@@ -177,21 +223,40 @@ func newClient(ctx context.Context, nc net.Conn, host string, opts *Options) (*C
 		return nil, &StatusError{Command: "greeting", Status: g.Status, Code: g.Code, Text: g.Text}
 	}
 	c.greeting = &g
+	c.detectGreeting(&g)
 	if g.Code != nil && g.Code.Name == imap.CodeCapability {
-		c.caps = g.Code.Caps
+		c.setCaps(g.Code.Caps)
 	}
 	go c.readLoop()
 	return c, nil
 }
 
-// setStream (re)builds the codec over rw (after STARTTLS).
+// setStream (re)builds the codec over nc (after STARTTLS), keeping the
+// modes the session has switched on. The caller holds the write lock and
+// the reader is not reading.
 func (c *Client) setStream(nc net.Conn) {
+	c.mu.Lock()
 	c.nc = nc
+	c.mu.Unlock()
 	dopts := c.opts.Decoder
 	dopts.Stream = c.streamLiteral
+	var eopts *wire.EncoderOptions
+	if c.dec != nil {
+		dopts.UTF8 = c.dec.Options().UTF8
+		o := c.enc.Options()
+		o.Continue = nil
+		eopts = &o
+	}
 	c.dec = wire.NewDecoder(bufio.NewReaderSize(nc, 16<<10), &dopts)
 	c.bw = bufio.NewWriterSize(nc, 16<<10)
-	c.enc = wire.NewEncoder(c.bw, nil)
+	c.enc = wire.NewEncoder(c.bw, eopts)
+}
+
+// conn returns the connection (the TLS one after STARTTLS).
+func (c *Client) conn() net.Conn {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.nc
 }
 
 // Greeting returns the server's greeting.
@@ -213,7 +278,7 @@ func (c *Client) Mailbox() *Mailbox {
 
 // Close closes the connection without LOGOUT.
 func (c *Client) Close() error {
-	err := c.nc.Close()
+	err := c.conn().Close()
 	<-c.done
 	return err
 }
@@ -229,30 +294,36 @@ func (c *Client) Err() error {
 }
 
 // start sends a command and registers it; the caller waits with wait.
-func (c *Client) start(ctx context.Context, name string, args imap.CommandArgs, uid bool, cmd *command) error {
-	if err := ctx.Err(); err != nil {
+//
+// Before it is sent, a command waits while IDLE owns the connection
+// (waking the IdleCommand, which ends IDLE and lets it through) and, with
+// QuirkPipelineLimit, while too many commands are in flight. With
+// cmd.holdWrite, start returns holding the write lock when it succeeds.
+func (c *Client) start(ctx context.Context, name string, args imap.CommandArgs, uid bool, cmd *command) (err error) {
+	cmd.name = name
+	cmd.done = make(chan struct{})
+	cmd.cont = make(chan string, 1)
+	if err := c.admit(ctx, cmd); err != nil {
 		return err
 	}
 	// The write lock first, so that commands enter pending in the order
 	// they go on the wire: untagged data and literals are routed by that
 	// order.
 	c.wmu.Lock()
-	defer c.wmu.Unlock()
+	defer func() {
+		if !cmd.holdWrite || err != nil {
+			c.wmu.Unlock()
+		}
+	}()
 	c.mu.Lock()
 	if c.err != nil {
 		err := c.err
+		c.releaseLocked(cmd)
 		c.mu.Unlock()
 		return err
 	}
-	if c.idling != nil {
-		c.mu.Unlock()
-		return ErrIdling
-	}
 	c.tagN++
 	cmd.tag = "T" + strconv.FormatUint(c.tagN, 10)
-	cmd.name = name
-	cmd.done = make(chan struct{})
-	cmd.cont = make(chan string, 1)
 	c.pending = append(c.pending, cmd)
 	c.contTarget = cmd
 	c.mu.Unlock()
@@ -284,26 +355,109 @@ func (c *Client) start(ctx context.Context, name string, args imap.CommandArgs, 
 			return ctx.Err()
 		}
 	})
-	err := c.enc.WriteCommand(&wire.Command{Tag: cmd.tag, Name: name, UID: uid, Args: args})
-	if err == nil {
-		err = c.enc.Flush()
+	werr := c.enc.WriteCommand(&wire.Command{Tag: cmd.tag, Name: name, UID: uid, Args: args})
+	if werr == nil {
+		werr = c.enc.Flush()
 	}
 	switch {
 	case refused:
 		// The tagged response is in cmd.status; wait reports it, and the
 		// connection goes on.
 		return nil
-	case err != nil:
+	case werr != nil:
 		var ee *wire.EncodeError
-		if errors.As(err, &ee) && !errors.Is(err, wire.ErrBroken) {
+		if errors.As(werr, &ee) && !errors.Is(werr, wire.ErrBroken) {
 			// Nothing was written: withdraw the command.
-			c.complete(cmd.tag, nil, err)
-			return err
+			c.complete(cmd.tag, nil, werr)
+			return werr
 		}
-		c.fail(fmt.Errorf("imapclient: sending %s: %w", name, err))
-		return err
+		c.fail(fmt.Errorf("imapclient: sending %s: %w", name, werr))
+		return werr
 	}
 	return nil
+}
+
+// pipelineLimit is how many commands QuirkPipelineLimit lets be in flight
+// at once (the batch size Geary settled on for Outlook.com).
+const pipelineLimit = 25
+
+// admit waits until cmd may be sent and counts it (users, inflight). If
+// the connection has ended it returns nil: start reports the error.
+func (c *Client) admit(ctx context.Context, cmd *command) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err := ctx.Err(); err != nil {
+		c.releaseLocked(cmd) // an IDLE claimed by IdleCommand.claim
+		return err
+	}
+	if cmd.idle {
+		return nil // admitted by IdleCommand.claim
+	}
+	cmd.counted = true
+	c.users++
+	for c.err == nil {
+		switch {
+		case c.idleCmd != nil:
+			// IDLE owns the connection: ask the IdleCommand to end it
+			// (RFC 2177: the client may send nothing but DONE).
+			if ic := c.idle; ic != nil {
+				select {
+				case ic.wake <- struct{}{}:
+				default:
+				}
+			}
+		case c.quirks&QuirkPipelineLimit != 0 && c.inflight >= pipelineLimit:
+		default:
+			cmd.slot = true
+			c.inflight++
+			return nil
+		}
+		ch := c.waitLocked()
+		c.mu.Unlock()
+		select {
+		case <-ch:
+			c.mu.Lock()
+		case <-ctx.Done():
+			c.mu.Lock()
+			c.releaseLocked(cmd)
+			return ctx.Err()
+		}
+	}
+	return nil
+}
+
+// releaseLocked uncounts a command that has completed or will not be
+// sent, and wakes those waiting for a change. c.mu is held.
+func (c *Client) releaseLocked(cmd *command) {
+	if cmd.counted {
+		cmd.counted = false
+		c.users--
+	}
+	if cmd.slot {
+		cmd.slot = false
+		c.inflight--
+	}
+	if c.idleCmd == cmd {
+		c.idleCmd = nil
+	}
+	c.broadcastLocked()
+}
+
+// waitLocked returns a channel closed at the next change of the command
+// bookkeeping. c.mu is held.
+func (c *Client) waitLocked() <-chan struct{} {
+	if c.changed == nil {
+		c.changed = make(chan struct{})
+	}
+	return c.changed
+}
+
+// broadcastLocked wakes those waiting for a change. c.mu is held.
+func (c *Client) broadcastLocked() {
+	if c.changed != nil {
+		close(c.changed)
+		c.changed = nil
+	}
 }
 
 var errLiteralRefused = errors.New("imapclient: literal refused")
@@ -349,20 +503,40 @@ func (c *Client) readLoop() {
 				if h := c.opts.ErrorHandler; h != nil {
 					h(err)
 				}
-				if se.Tag != "" {
-					c.complete(se.Tag, nil, err)
+				if se.Tag != "" && !c.pause(c.complete(se.Tag, nil, err)) {
+					return
 				}
 				continue
 			}
 			c.fail(fmt.Errorf("%w: %w", ErrClosed, err))
 			return
 		}
-		c.route(r)
+		if !c.pause(c.route(r)) {
+			return
+		}
 	}
 }
 
-// route delivers one response.
-func (c *Client) route(r *wire.Response) {
+// pause stops the reader after the completion of a command that asks for
+// it (STARTTLS: the next octets are the TLS handshake's) until the
+// command's owner lets it go on, over the stream it may have replaced. It
+// returns false if the connection ended meanwhile: what was read ahead
+// must not be used.
+func (c *Client) pause(cmd *command) bool {
+	if cmd == nil || cmd.resume == nil {
+		return true
+	}
+	<-cmd.resume
+	if err := c.Err(); err != nil {
+		c.fail(err)
+		return false
+	}
+	return true
+}
+
+// route delivers one response; it returns the command a tagged response
+// completed.
+func (c *Client) route(r *wire.Response) *command {
 	switch {
 	case r.Kind == wire.KindContinuation:
 		c.mu.Lock()
@@ -376,11 +550,10 @@ func (c *Client) route(r *wire.Response) {
 		} else if h := c.opts.ErrorHandler; h != nil {
 			h(errors.New("imapclient: unexpected continuation request"))
 		}
-		return
+		return nil
 	case r.Kind == wire.KindStatus && r.Tag != "":
 		c.statusCodes(r)
-		c.complete(r.Tag, r, nil)
-		return
+		return c.complete(r.Tag, r, nil)
 	}
 	// Untagged: update the state, offer it to the pending commands, then
 	// to the unilateral handler.
@@ -390,22 +563,25 @@ func (c *Client) route(r *wire.Response) {
 	c.mu.Unlock()
 	for _, p := range pending {
 		if p.claim != nil && p.claim(r) {
-			return
+			return nil
 		}
 	}
 	if h := c.opts.UnilateralData; h != nil {
 		h(r)
 	}
+	return nil
 }
 
-// complete ends a pending command.
-func (c *Client) complete(tag string, r *wire.Response, err error) {
+// complete ends a pending command and returns it (nil if the tag is
+// unknown).
+func (c *Client) complete(tag string, r *wire.Response, err error) *command {
 	c.mu.Lock()
 	var cmd *command
 	for i, p := range c.pending {
 		if p.tag == tag {
 			cmd = p
 			c.pending = append(c.pending[:i], c.pending[i+1:]...)
+			c.releaseLocked(cmd)
 			break
 		}
 	}
@@ -414,10 +590,11 @@ func (c *Client) complete(tag string, r *wire.Response, err error) {
 		if h := c.opts.ErrorHandler; h != nil {
 			h(fmt.Errorf("imapclient: response for unknown tag %q", tag))
 		}
-		return
+		return nil
 	}
 	cmd.status, cmd.err = r, err
 	close(cmd.done)
+	return cmd
 }
 
 // fail ends the connection and every pending command.
@@ -428,8 +605,13 @@ func (c *Client) fail(err error) {
 	}
 	pending := c.pending
 	c.pending = nil
+	for _, p := range pending {
+		c.releaseLocked(p)
+	}
+	c.broadcastLocked()
+	nc := c.nc
 	c.mu.Unlock()
-	c.nc.Close()
+	nc.Close()
 	for _, p := range pending {
 		p.err = err
 		close(p.done)
@@ -440,9 +622,7 @@ func (c *Client) fail(err error) {
 func (c *Client) untagged(r *wire.Response) {
 	switch r.Kind {
 	case wire.KindCapability:
-		c.mu.Lock()
-		c.caps = r.Caps
-		c.mu.Unlock()
+		c.setCaps(r.Caps)
 		return
 	case wire.KindStatus:
 		if r.Status == wire.StatusBYE {
@@ -455,6 +635,9 @@ func (c *Client) untagged(r *wire.Response) {
 		c.statusCodes(r)
 		return
 	}
+	if r.Kind == wire.KindFetch && r.Fetch != nil && c.Quirks()&QuirkEnvelopePlaceholders != 0 {
+		fixEnvelopes(r.Fetch)
+	}
 	if mb := c.Mailbox(); mb != nil {
 		mb.apply(r)
 	}
@@ -466,9 +649,7 @@ func (c *Client) statusCodes(r *wire.Response) {
 		return
 	}
 	if r.Code.Name == imap.CodeCapability {
-		c.mu.Lock()
-		c.caps = r.Code.Caps
-		c.mu.Unlock()
+		c.setCaps(r.Code.Caps)
 		return
 	}
 	if mb := c.Mailbox(); mb != nil {

@@ -9,11 +9,25 @@
 // EXISTS, EXPUNGE, VANISHED and FETCH, like c-client's MAILSTREAM, with no
 // global callbacks.
 //
+// IDLE (Client.Idle) does not take the Client away from other
+// goroutines: a command issued while idling ends IDLE with DONE, goes out
+// (with any others issued meanwhile), and IDLE is issued again once no
+// command is left in flight, the IdleCommand staying the caller's handle.
+//
+// STARTTLS can upgrade a client already in use (Client.StartTLS), and
+// DialStartTLS does it before anything else; octets the server sends in
+// the clear after its OK fail the upgrade rather than being read as if
+// they came over TLS.
+//
 // Parsing is lenient by default: a malformed response is reported to
-// Options.ErrorHandler and skipped, and the connection goes on.
+// Options.ErrorHandler and skipped, and the connection goes on. Known
+// server bugs that need more than lenient parsing are worked around by
+// name (Quirk): detected from the greeting, capabilities or responses,
+// or set in Options.Quirks.
 //
 // Handlers (UnilateralData, ErrorHandler, FETCH body callbacks) run on the
 // reader goroutine: they must not wait for another command of the same
-// Client to complete, or the client stops reading. They may start
+// Client to complete, or the client stops reading (nor issue one while
+// idling: it waits for the reader to see IDLE end). They may start
 // goroutines that do.
 package imapclient

@@ -36,9 +36,14 @@ type IdleCommand struct {
 
 	stop     chan struct{}
 	stopOnce sync.Once
-	done     chan struct{}
-	err      error // set before done is closed
+	// wake asks the run loop to end IDLE: a command is waiting.
+	wake chan struct{}
+	done chan struct{}
+	err  error // set before done is closed
 }
+
+// errIdleStopped is how claim reports Stop.
+var errIdleStopped = errors.New("imapclient: idling stopped")
 
 // Idle waits for the server to report changes (IDLE, RFC 2177, RFC 9051
 // §6.3.13): it returns once the server has accepted IDLE, and from then
@@ -48,15 +53,26 @@ type IdleCommand struct {
 // is sent and the server's completion awaited. IDLE is re-issued every
 // opts.Restart so that the server does not log the client out.
 //
+// While idling, the Client stays usable: a command issued by any
+// goroutine suspends IDLE by itself. Since a client may send nothing but
+// DONE while IDLE is in progress (RFC 2177 §3), the command waits while
+// the IdleCommand sends DONE and the server completes IDLE; then it goes
+// out, with any others issued meanwhile (pipelined behind the one DONE),
+// and once no command is left in flight IDLE is issued again. The
+// IdleCommand stays the handle of the whole: Stop ends idling whether
+// IDLE is on the wire or suspended (commands in flight are not
+// affected). Idle waits for the commands in flight to complete before
+// the first IDLE. Only one IdleCommand may run on a Client at a time:
+// another Idle fails with ErrIdling.
+//
 // On a server that does not announce IDLE, Idle instead polls with NOOP
 // every opts.PollInterval, which delivers the same data less promptly;
-// Polling reports this.
+// Polling reports this. Other commands go on as usual meanwhile.
 //
-// While idling, no other command may be issued on the Client (RFC 2177:
-// the only thing a client may send is DONE): such a command fails with
-// ErrIdling without being sent; call Stop first. The
-// UnilateralData handler, which runs on the reader goroutine, must not
-// call Stop and wait for it; it may signal another goroutine to do so.
+// The UnilateralData handler, which runs on the reader goroutine, must
+// neither call Stop and wait for it nor issue a command (which waits for
+// the reader to see IDLE's completion); it may signal another goroutine
+// to do so.
 func (c *Client) Idle(ctx context.Context, opts *IdleOptions) (*IdleCommand, error) {
 	var o IdleOptions
 	if opts != nil {
@@ -68,14 +84,27 @@ func (c *Client) Idle(ctx context.Context, opts *IdleOptions) (*IdleCommand, err
 	if o.PollInterval <= 0 {
 		o.PollInterval = DefaultIdlePoll
 	}
-	ic := &IdleCommand{c: c, stop: make(chan struct{}), done: make(chan struct{})}
+	ic := &IdleCommand{c: c, stop: make(chan struct{}), wake: make(chan struct{}, 1), done: make(chan struct{})}
+	c.mu.Lock()
+	switch {
+	case c.err != nil:
+		err := c.err
+		c.mu.Unlock()
+		return nil, err
+	case c.idle != nil:
+		c.mu.Unlock()
+		return nil, ErrIdling
+	}
+	c.idle = ic
+	c.mu.Unlock()
 	if !c.Caps().Has(imap.CapIdle) {
 		ic.polling = true
 		go ic.poll(ctx, o.PollInterval)
 		return ic, nil
 	}
-	cmd, err := c.startIdle(ctx)
+	cmd, err := ic.begin(ctx)
 	if err != nil {
+		ic.detach()
 		return nil, err
 	}
 	go ic.run(ctx, cmd, o.Restart)
@@ -86,9 +115,9 @@ func (c *Client) Idle(ctx context.Context, opts *IdleOptions) (*IdleCommand, err
 // instead.
 func (ic *IdleCommand) Polling() bool { return ic.polling }
 
-// Stop ends idling (sending DONE) and waits until the server has
-// completed the IDLE command; it returns what Wait returns. It may be
-// called more than once.
+// Stop ends idling (sending DONE if IDLE is on the wire) and waits until
+// the server has completed the IDLE command; it returns what Wait
+// returns. It may be called more than once.
 func (ic *IdleCommand) Stop() error {
 	ic.stopOnce.Do(func() { close(ic.stop) })
 	return ic.Wait()
@@ -106,7 +135,18 @@ func (ic *IdleCommand) Wait() error {
 	return ic.err
 }
 
+// detach unregisters the IdleCommand from its Client.
+func (ic *IdleCommand) detach() {
+	c := ic.c
+	c.mu.Lock()
+	if c.idle == ic {
+		c.idle = nil
+	}
+	c.mu.Unlock()
+}
+
 func (ic *IdleCommand) finish(err error) {
+	ic.detach()
 	ic.err = err
 	close(ic.done)
 }
@@ -137,18 +177,77 @@ func (ic *IdleCommand) run(ctx context.Context, cmd *command, restart time.Durat
 				ic.finish(err)
 				return
 			}
+		case <-ic.wake:
+			// A command waits: let it through (suspend IDLE).
+			if err := c.endIdle(cmd); err != nil {
+				ic.finish(err)
+				return
+			}
 		}
-		// Idle again (after a restart or a server's OK).
+		// Idle again (after a restart, a server's OK, or once the
+		// commands that suspended IDLE have completed).
 		var err error
-		cmd, err = c.startIdle(ctx)
+		cmd, err = ic.begin(ctx)
 		if err != nil {
-			if ctx.Err() != nil {
+			if errors.Is(err, errIdleStopped) || ctx.Err() != nil {
 				err = nil
 			}
 			ic.finish(err)
 			return
 		}
 		timer.Reset(restart)
+	}
+}
+
+// begin waits until no command is in flight, then issues IDLE and waits
+// for the server's continuation request.
+func (ic *IdleCommand) begin(ctx context.Context) (*command, error) {
+	cmd, err := ic.claim(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := ic.c.startIdle(ctx, cmd); err != nil {
+		return nil, err
+	}
+	return cmd, nil
+}
+
+// claim waits until no command is in flight or waiting, and makes IDLE
+// the owner of the connection: from then until IDLE's completion, other
+// commands wait (and wake the IdleCommand).
+func (ic *IdleCommand) claim(ctx context.Context) (*command, error) {
+	c := ic.c
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for {
+		select {
+		case <-ic.stop:
+			return nil, errIdleStopped
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		default:
+		}
+		if c.err != nil {
+			return nil, c.err
+		}
+		if c.users == 0 && c.idleCmd == nil {
+			cmd := &command{idle: true, keepCont: true}
+			c.idleCmd = cmd
+			// A wake-up from before was for commands now completed.
+			select {
+			case <-ic.wake:
+			default:
+			}
+			return cmd, nil
+		}
+		ch := c.waitLocked()
+		c.mu.Unlock()
+		select {
+		case <-ch:
+		case <-ic.stop:
+		case <-ctx.Done():
+		}
+		c.mu.Lock()
 	}
 }
 
@@ -176,29 +275,26 @@ func (ic *IdleCommand) poll(ctx context.Context, interval time.Duration) {
 	}
 }
 
-// startIdle sends IDLE and waits for the server's continuation request.
-func (c *Client) startIdle(ctx context.Context) (*command, error) {
-	cmd := &command{keepCont: true}
+// startIdle sends IDLE (cmd, claimed by IdleCommand.claim) and waits for
+// the server's continuation request.
+func (c *Client) startIdle(ctx context.Context, cmd *command) error {
 	if err := c.start(ctx, "IDLE", nil, false, cmd); err != nil {
-		return nil, err
+		return err
 	}
 	select {
 	case <-cmd.cont:
-		c.mu.Lock()
-		c.idling = cmd
-		c.mu.Unlock()
-		return cmd, nil
+		return nil
 	case <-cmd.done:
 		c.clearCont(cmd)
 		if _, err := c.wait(ctx, cmd); err != nil {
-			return nil, err
+			return err
 		}
-		return nil, errors.New("imapclient: IDLE completed before it started")
+		return errors.New("imapclient: IDLE completed before it started")
 	case <-ctx.Done():
 		// The server will idle once it reads IDLE; the DONE right
 		// behind ends it, and the completion is discarded.
 		c.sendDone(cmd)
-		return nil, ctx.Err()
+		return ctx.Err()
 	}
 }
 
@@ -232,15 +328,11 @@ func (c *Client) sendDone(cmd *command) error {
 	return err
 }
 
-// clearCont stops routing continuation requests to cmd, and ends the
-// idling state if cmd is the IDLE in progress.
+// clearCont stops routing continuation requests to cmd.
 func (c *Client) clearCont(cmd *command) {
 	c.mu.Lock()
 	if c.contTarget == cmd {
 		c.contTarget = nil
-	}
-	if c.idling == cmd {
-		c.idling = nil
 	}
 	c.mu.Unlock()
 }

@@ -160,6 +160,10 @@ func TestIdlePollFallback(t *testing.T) {
 		t.Error("not polling without IDLE")
 	}
 	mbxWaitExists(t, exists, 5)
+	// Commands go on as usual while polling.
+	if err := c.Noop(ctx); err != nil {
+		t.Fatal(err)
+	}
 	if err := ic.Stop(); err != nil {
 		t.Fatal(err)
 	}
@@ -190,12 +194,13 @@ func TestIdleRefused(t *testing.T) {
 	}
 }
 
-// TestIdleGuard: a command issued while idling fails with ErrIdling and
-// is not sent; after Stop, commands work again.
+// TestIdleGuard: a command issued while idling is not sent during IDLE:
+// it suspends IDLE (DONE first) and succeeds; a second Idle fails with
+// ErrIdling; after Stop, commands and a new Idle work.
 func TestIdleGuard(t *testing.T) {
-	env := newEnv(t)
+	env, rec := mbxEnv(t, nil)
 	c := env.login(t, nil)
-	ctx := context.Background()
+	ctx := mbxCtx(t)
 	if _, err := c.Select(ctx, "INBOX", nil); err != nil {
 		t.Fatal(err)
 	}
@@ -203,13 +208,33 @@ func TestIdleGuard(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := c.Noop(ctx); !errors.Is(err, imapclient.ErrIdling) {
-		t.Fatalf("NOOP while idling: %v, want ErrIdling", err)
+	if _, err := c.Idle(ctx, nil); !errors.Is(err, imapclient.ErrIdling) {
+		t.Fatalf("second Idle: %v, want ErrIdling", err)
+	}
+	if err := c.Noop(ctx); err != nil {
+		t.Fatalf("NOOP while idling: %v", err)
+	}
+	// The server would have taken a NOOP sent during IDLE for a bad
+	// DONE; it saw DONE first.
+	if rec.count("DONE\r\n") < 1 {
+		t.Error("NOOP sent without ending IDLE")
+	}
+	select {
+	case <-ic.Done():
+		t.Fatalf("idling ended by a command: %v", ic.Wait())
+	default:
 	}
 	if err := ic.Stop(); err != nil {
 		t.Fatal(err)
 	}
 	if err := c.Noop(ctx); err != nil {
 		t.Fatalf("NOOP after Stop: %v", err)
+	}
+	ic, err = c.Idle(ctx, nil)
+	if err != nil {
+		t.Fatalf("Idle after Stop: %v", err)
+	}
+	if err := ic.Stop(); err != nil {
+		t.Fatal(err)
 	}
 }

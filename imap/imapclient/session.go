@@ -64,7 +64,7 @@ func (c *Client) Logout(ctx context.Context) error {
 	if errors.As(err, &se) && se.Status == wire.StatusBYE {
 		err = nil
 	}
-	c.nc.Close()
+	c.conn().Close()
 	<-c.done
 	return err
 }
@@ -115,7 +115,33 @@ type SelectOptions struct {
 
 // Select opens a mailbox (RFC 3501 §6.3.1) and returns its live view.
 // Responses about the previously selected mailbox stop updating its view.
+// With QuirkIDBeforeSelect, ID is sent first (once per connection).
 func (c *Client) Select(ctx context.Context, name string, opts *SelectOptions) (*Mailbox, error) {
+	if c.Quirks()&QuirkIDBeforeSelect != 0 {
+		if err := c.sendClientID(ctx); err != nil {
+			return nil, err
+		}
+	}
+	mb, err := c.selectMailbox(ctx, name, opts)
+	if isUnsafeLogin(err) && !c.opts.NoQuirkDetection {
+		// Coremail's refusal for want of ID (QuirkIDBeforeSelect):
+		// identify and try once more.
+		c.mu.Lock()
+		sent := c.idSent
+		c.quirks |= QuirkIDBeforeSelect
+		c.mu.Unlock()
+		if !sent {
+			if err := c.sendClientID(ctx); err != nil {
+				return nil, err
+			}
+			mb, err = c.selectMailbox(ctx, name, opts)
+		}
+	}
+	return mb, err
+}
+
+// selectMailbox sends SELECT or EXAMINE.
+func (c *Client) selectMailbox(ctx context.Context, name string, opts *SelectOptions) (*Mailbox, error) {
 	args := &imap.SelectCommand{Mailbox: name}
 	if opts != nil {
 		args.ReadOnly, args.CondStore, args.QResync = opts.ReadOnly, opts.CondStore, opts.QResync
