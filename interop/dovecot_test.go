@@ -17,7 +17,7 @@ import (
 )
 
 // requireInterop skips the test unless MAILACCESS_INTEROP=1.
-func requireInterop(t *testing.T) {
+func requireInterop(t testing.TB) {
 	t.Helper()
 	if os.Getenv("MAILACCESS_INTEROP") != "1" {
 		t.Skip("interop tests run only with MAILACCESS_INTEROP=1")
@@ -148,7 +148,7 @@ func hasDovecotPOP3() bool {
 // startDovecot starts a private Dovecot instance configured in a fresh
 // temporary directory and registers its shutdown with t.Cleanup. It fails
 // the test if Dovecot is missing or does not come up.
-func startDovecot(t *testing.T) *dovecot {
+func startDovecot(t testing.TB) *dovecot {
 	t.Helper()
 	bin, err := findDovecot()
 	if err != nil {

@@ -2,6 +2,8 @@ package pop3
 
 import (
 	"errors"
+	"fmt"
+	"io"
 	"strings"
 )
 
@@ -13,6 +15,16 @@ var (
 	// ErrSyntax: a line does not follow the grammar (RFC 1939, RFC 2449
 	// §3, RFC 5034 §4). Errors wrapping it carry detail.
 	ErrSyntax = errors.New("pop3: syntax error")
+	// ErrInvalidBase64: a SASL challenge, response or initial response
+	// is not strict Base64 (RFC 5034 §4). It wraps ErrSyntax; unlike
+	// other syntax errors during AUTH it leaves the exchange in step: a
+	// client answers it with "*", a server with -ERR.
+	ErrInvalidBase64 = fmt.Errorf("%w: invalid Base64 in SASL exchange", ErrSyntax)
+	// ErrBareLFTerminator: in strict mode, the line that ends a
+	// multi-line response was "." and a bare LF. The response has ended
+	// (the stream is in step), but malformed: errors.Is matches both
+	// this error and io.EOF, and it wraps ErrSyntax.
+	ErrBareLFTerminator = fmt.Errorf("%w: multi-line response ended by \".\" and a bare LF", ErrSyntax)
 	// ErrAuthCancelled: the client answered a SASL challenge with "*"
 	// (RFC 5034 §4).
 	ErrAuthCancelled = errors.New("pop3: authentication cancelled by client")
@@ -59,3 +71,7 @@ func (e *Error) Is(target error) bool {
 	}
 	return t.Code == "" || e.Code.Within(t.Code)
 }
+
+// strictEOF is the end of a multi-line response in strict mode when its
+// terminator line ended in a bare LF.
+var strictEOF = errors.Join(ErrBareLFTerminator, io.EOF)

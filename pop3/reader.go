@@ -75,8 +75,18 @@ func (r *Reader) maxLine() int {
 // returns io.EOF if no octet of a new line had arrived, and
 // io.ErrUnexpectedEOF otherwise.
 func (r *Reader) ReadLine() ([]byte, error) {
+	line, bareLF, err := r.readLine()
+	if err == nil && bareLF && r.Mode == Strict {
+		return nil, fmt.Errorf("%w: line ends in a bare LF", ErrSyntax)
+	}
+	return line, err
+}
+
+// readLine is ReadLine without the strict check of the line end, which it
+// reports instead.
+func (r *Reader) readLine() (line []byte, bareLF bool, err error) {
 	max := r.maxLine()
-	line, err := r.br.ReadSlice('\n')
+	line, err = r.br.ReadSlice('\n')
 	if err == bufio.ErrBufferFull {
 		r.long = append(r.long[:0], line...)
 		for err == bufio.ErrBufferFull {
@@ -91,18 +101,16 @@ func (r *Reader) ReadLine() ([]byte, error) {
 		if err == io.EOF && len(line) > 0 {
 			err = io.ErrUnexpectedEOF
 		}
-		return nil, err
+		return nil, false, err
 	}
 	if len(line) > max {
-		return nil, fmt.Errorf("%w: over %d octets", ErrLineTooLong, max)
+		return nil, false, fmt.Errorf("%w: over %d octets", ErrLineTooLong, max)
 	}
 	n := len(line) - 1
 	if n > 0 && line[n-1] == '\r' {
-		n--
-	} else if r.Mode == Strict {
-		return nil, fmt.Errorf("%w: line ends in a bare LF", ErrSyntax)
+		return line[:n-1], false, nil
 	}
-	return line[:n], nil
+	return line[:n], true, nil
 }
 
 // ReadCommand reads and parses a command line (see ParseCommand). A
@@ -129,8 +137,9 @@ func (r *Reader) ReadResponse() (Response, error) {
 // either a challenge ("+ " and Base64, or "+ " alone for an empty one),
 // returned decoded with a nil Response, or the status line that ends the
 // exchange, returned as a Response. A challenge that is not valid Base64
-// gives an error wrapping ErrSyntax; the client must then cancel with
-// WriteAuthCancel.
+// gives ErrInvalidBase64, and the client must then cancel with
+// WriteAuthCancel; any other error (a line that is neither a challenge nor
+// a status line) means the exchange is out of step.
 func (r *Reader) ReadChallenge() ([]byte, *Response, error) {
 	line, err := r.ReadLine()
 	if err != nil {
@@ -161,7 +170,7 @@ func (r *Reader) ReadChallenge() ([]byte, *Response, error) {
 
 // ReadAuthResponse reads a client's answer to a SASL challenge (RFC 5034
 // §4) and returns it decoded. A line holding "*" gives ErrAuthCancelled;
-// a line that is not Base64 gives an error wrapping ErrSyntax. Either way
+// a line that is not Base64 gives ErrInvalidBase64. Either way
 // the server must end the exchange with -ERR.
 func (r *Reader) ReadAuthResponse() ([]byte, error) {
 	line, err := r.ReadLine()
@@ -183,7 +192,7 @@ func decodeBase64(b []byte) ([]byte, error) {
 	out := make([]byte, base64.StdEncoding.DecodedLen(len(b)))
 	n, err := base64.StdEncoding.Strict().Decode(out, b)
 	if err != nil || bytes.ContainsAny(b, "\r\n") {
-		return nil, fmt.Errorf("%w: invalid Base64 in SASL exchange", ErrSyntax)
+		return nil, ErrInvalidBase64
 	}
 	return out[:n], nil
 }
@@ -191,20 +200,31 @@ func decodeBase64(b []byte) ([]byte, error) {
 // ReadDataLine reads one line of a multi-line response (RFC 1939 §3), such
 // as a scan listing of LIST or a capability of CAPA, removes the
 // byte-stuffing and returns it without its line end; at the terminating
-// "." line it returns io.EOF. The result is valid until the next read.
+// "." line it returns io.EOF. The result is valid until the next read. In
+// strict mode a line ended by a bare LF is an error wrapping ErrSyntax
+// (the line is consumed), and a terminator so ended gives
+// ErrBareLFTerminator, which also matches io.EOF: either way the stream
+// stays in step.
 func (r *Reader) ReadDataLine() ([]byte, error) {
-	line, err := r.ReadLine()
+	line, bareLF, err := r.readLine()
 	if err != nil {
 		if err == io.EOF {
 			err = io.ErrUnexpectedEOF
 		}
 		return nil, err
 	}
+	strictBad := bareLF && r.Mode == Strict
 	if len(line) > 0 && line[0] == '.' {
 		if len(line) == 1 {
+			if strictBad {
+				return nil, strictEOF
+			}
 			return nil, io.EOF
 		}
 		line = line[1:]
+	}
+	if strictBad {
+		return nil, fmt.Errorf("%w: line ends in a bare LF", ErrSyntax)
 	}
 	return line, nil
 }
@@ -223,17 +243,20 @@ func (r *Reader) SkipData() error {
 // terminating line, which it consumes; if the stream ends first it
 // returns io.ErrUnexpectedEOF. It streams: lines of any length pass
 // through, and nothing is buffered beyond the Reader's buffer. Read the
-// body to io.EOF before the next read on r.
+// body to io.EOF before the next read on r. In strict mode, a terminator
+// line of "." and a bare LF ends the body with ErrBareLFTerminator (which
+// matches io.EOF too, so the stream is in step); lenient mode takes it as
+// the terminator it was meant to be.
 func (r *Reader) DotReader() io.Reader {
-	return &dotReader{br: r.br, lenient: r.Mode != Strict, bol: true}
+	return &dotReader{br: r.br, strict: r.Mode == Strict, bol: true}
 }
 
 type dotReader struct {
-	br      *bufio.Reader
-	lenient bool
-	bol     bool // at the beginning of a line
-	eof     bool
-	err     error
+	br     *bufio.Reader
+	strict bool
+	bol    bool // at the beginning of a line
+	eof    bool
+	err    error
 }
 
 func (d *dotReader) Read(p []byte) (int, error) {
@@ -257,9 +280,12 @@ func (d *dotReader) Read(p []byte) (int, error) {
 					break
 				}
 				switch {
-				case b[1] == '\n' && d.lenient:
+				case b[1] == '\n':
 					d.br.Discard(2)
 					d.eof = true
+					if d.strict {
+						d.err = strictEOF
+					}
 					continue
 				case b[1] == '\r':
 					if b, err = d.br.Peek(3); err != nil {
@@ -304,7 +330,7 @@ func (d *dotReader) Read(p []byte) (int, error) {
 	if n > 0 {
 		return n, nil
 	}
-	if d.eof {
+	if d.eof && d.err == nil {
 		return 0, io.EOF
 	}
 	return 0, d.err

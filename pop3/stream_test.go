@@ -370,3 +370,50 @@ func TestWriterRefusesInjection(t *testing.T) {
 		t.Errorf("wrote %q", out.String())
 	}
 }
+
+// In strict mode a terminator ended by a bare LF ends the body with an
+// error, rather than being taken for a stuffed line (which would run the
+// body on into the next response).
+func TestStrictBareLFTerminator(t *testing.T) {
+	in := "a\r\n.\n+OK next\r\n"
+	r := NewReader(strings.NewReader(in))
+	r.Mode = Strict
+	got, err := io.ReadAll(r.DotReader())
+	if string(got) != "a\r\n" || !errors.Is(err, ErrBareLFTerminator) || !errors.Is(err, io.EOF) || !errors.Is(err, ErrSyntax) {
+		t.Fatalf("strict body = %q, %v", got, err)
+	}
+	if resp, err := r.ReadResponse(); err != nil || resp.Text != "next" {
+		t.Fatalf("after the body: %+v %v", resp, err)
+	}
+
+	r = NewReader(strings.NewReader("1 120\n.\n+OK next\r\n"))
+	r.Mode = Strict
+	if _, err := r.ReadDataLine(); !errors.Is(err, ErrSyntax) || errors.Is(err, io.EOF) {
+		t.Fatalf("bare-LF listing line: %v", err)
+	}
+	if _, err := r.ReadDataLine(); !errors.Is(err, ErrBareLFTerminator) || !errors.Is(err, io.EOF) {
+		t.Fatalf("bare-LF terminator: %v", err)
+	}
+	if resp, err := r.ReadResponse(); err != nil || resp.Text != "next" {
+		t.Fatalf("after the listing: %+v %v", resp, err)
+	}
+	r = NewReader(strings.NewReader("1 120\n.\n"))
+	if line, err := r.ReadDataLine(); err != nil || string(line) != "1 120" {
+		t.Fatalf("lenient: %q %v", line, err)
+	}
+	if _, err := r.ReadDataLine(); err != io.EOF {
+		t.Fatalf("lenient terminator: %v", err)
+	}
+}
+
+// ReadChallenge tells invalid Base64 (cancel and go on) from a line that
+// is neither a challenge nor a status (out of step).
+func TestChallengeErrors(t *testing.T) {
+	r := NewReader(strings.NewReader("+ !!!\r\n* OK what\r\n"))
+	if _, _, err := r.ReadChallenge(); !errors.Is(err, ErrInvalidBase64) {
+		t.Fatalf("bad Base64: %v", err)
+	}
+	if _, _, err := r.ReadChallenge(); !errors.Is(err, ErrSyntax) || errors.Is(err, ErrInvalidBase64) {
+		t.Fatalf("garbage line: %v", err)
+	}
+}
