@@ -25,8 +25,23 @@ func APOPDigest(timestamp, secret string) string {
 func NewTimestamp(host string) string {
 	var b [8]byte
 	rand.Read(b[:])
-	if host == "" {
-		host = "localhost"
-	}
+	host = cleanHost(host)
 	return "<" + hex.EncodeToString(b[:]) + "." + strconv.FormatInt(time.Now().Unix(), 10) + "@" + host + ">"
+}
+
+// cleanHost keeps what a msg-id's domain may hold of a host name (letters,
+// digits, "-", "." and "_"), so that no host name can break the timestamp
+// or the greeting line; it returns "localhost" if nothing is left.
+func cleanHost(h string) string {
+	b := make([]byte, 0, len(h))
+	for i := 0; i < len(h) && len(b) < 255; i++ {
+		c := h[i]
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.' || c == '_' {
+			b = append(b, c)
+		}
+	}
+	if len(b) == 0 {
+		return "localhost"
+	}
+	return string(b)
 }

@@ -98,6 +98,9 @@ func TestAPOPDigest(t *testing.T) {
 	if a == b || !strings.HasPrefix(a, "<") || !strings.HasSuffix(a, "@example.org>") || !strings.HasSuffix(b, "@localhost>") {
 		t.Errorf("NewTimestamp: %q %q", a, b)
 	}
+	if ts := NewTimestamp("evil> host\r\n"); !strings.HasSuffix(ts, "@evilhost>") {
+		t.Errorf("NewTimestamp of a hostile host: %q", ts)
+	}
 	if ts := (Response{OK: true, Text: "ready " + a}).Timestamp(); ts != a {
 		t.Errorf("timestamp %q not found again: %q", a, ts)
 	}

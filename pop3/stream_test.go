@@ -417,3 +417,18 @@ func TestChallengeErrors(t *testing.T) {
 		t.Fatalf("garbage line: %v", err)
 	}
 }
+
+func TestWriteCapability(t *testing.T) {
+	var out bytes.Buffer
+	w := NewWriter(&out)
+	if err := w.WriteCapability(Capability{Name: CapSASL, Params: []string{"PLAIN", "SCRAM-SHA-256"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.WriteCapability(Capability{Name: "BAD NAME"}); !errors.Is(err, ErrInvalid) {
+		t.Fatal(err)
+	}
+	w.Flush()
+	if out.String() != "SASL PLAIN SCRAM-SHA-256\r\n" {
+		t.Fatalf("%q", out.String())
+	}
+}

@@ -71,6 +71,18 @@ func (w *Writer) WriteLine(s string) error {
 	return err
 }
 
+// WriteCapability writes a line of a CAPA response (see
+// Capability.AppendTo).
+func (w *Writer) WriteCapability(c Capability) error {
+	b, err := c.AppendTo(w.buf[:0])
+	if err != nil {
+		return err
+	}
+	w.buf = b
+	_, err = w.bw.Write(b)
+	return err
+}
+
 // WriteChallenge writes a SASL server challenge: "+ " and the Base64 of
 // data (RFC 5034 §4; an empty challenge is "+ " alone).
 func (w *Writer) WriteChallenge(data []byte) error {

@@ -660,29 +660,6 @@ func TestAuthenticateOAuthBearer(t *testing.T) {
 	authWantCode(t, r, wire.StatusOK, "")
 }
 
-// TestOAuthBearerParse checks the message syntax of RFC 7628 §3.1.
-func TestOAuthBearerParse(t *testing.T) {
-	for _, tc := range []struct {
-		msg, user, token string
-		ok               bool
-	}{
-		{"n,a=user@example.com,\x01host=server.example.com\x01port=143\x01auth=Bearer vF9dft4qmTc2Nvb3RlckBhbHRhdmlzdGEuY29tCg==\x01\x01", "user@example.com", "vF9dft4qmTc2Nvb3RlckBhbHRhdmlzdGEuY29tCg==", true},
-		{"n,,\x01auth=bearer t\x01\x01", "", "t", true},
-		{"n,a=a=2Cb=3Dc,\x01auth=Bearer t\x01\x01", "a,b=c", "t", true},
-		{"n,a=a=2,\x01auth=Bearer t\x01\x01", "", "", false},
-		{"p=tls-exporter,,\x01auth=Bearer t\x01\x01", "", "", false},
-		{"n,,\x01host=x\x01\x01", "", "", false},
-		{"n,,\x01auth=Bearer t\x01", "", "", false},
-		{"", "", "", false},
-		{"\x01", "", "", false},
-	} {
-		user, token, ok := parseOAuthBearer([]byte(tc.msg))
-		if ok != tc.ok || ok && (user != tc.user || token != tc.token) {
-			t.Errorf("%q: %q %q %v", tc.msg, user, token, ok)
-		}
-	}
-}
-
 // authFailingAuth is an Authenticator whose service is down.
 type authFailingAuth struct{ *memstore.Backend }
 
