@@ -19,7 +19,11 @@ type Disposition struct {
 // BodyStructure is the BODY or BODYSTRUCTURE FETCH item
 // (RFC 3501 §7.4.2, RFC 9051 §7.5.2). One type serves every kind of part:
 //
-//   - multipart: Parts is non-empty, Subtype holds the multipart subtype;
+//   - multipart: Parts is non-empty, Subtype holds the multipart subtype
+//     (a lenient decoder may also give a multipart without parts, as Gmail
+//     sends some: Type "MULTIPART" and Parts empty but not nil; the
+//     grammar cannot express it, so IsMultipart reports false and an
+//     encoder writes it as a single part);
 //   - message/rfc822 (and message/global): Envelope, Body and Lines are set;
 //   - text/*: Lines is set;
 //   - anything else: the basic fields only.

@@ -2,7 +2,9 @@ package wire
 
 import (
 	"encoding/binary"
+	"math"
 	"math/bits"
+	"strconv"
 
 	"github.com/mailaccess/mailaccess/imap"
 )
@@ -21,9 +23,10 @@ func (d *Decoder) rQstop() *[256]bool {
 	return &rQuotedStopLenient
 }
 
-// rNstr reads an nstring (lenient mode: also an atom), like nstring, with
-// fast paths for NIL and for a quoted string holding nothing but
-// characters the mode accepts and the escapes \" and \\.
+// rNstr reads an nstring (lenient mode: also an atom, and a quoted string
+// with doubled DQUOTEs, see rQuotedDQ), like nstring, with fast paths for
+// NIL and for a quoted string holding nothing but characters the mode
+// accepts and the escapes \" and \\.
 func (d *Decoder) rNstr() (imap.NString, error) {
 	line := d.line
 	i := d.pos
@@ -31,13 +34,18 @@ func (d *Decoder) rNstr() (imap.NString, error) {
 		switch line[i] {
 		case '"':
 			// The common case, in line: no escape (see rQuotedFast).
-			j := rQuotedScan(line, i+1, d.opt.Mode == Strict)
-			if j < len(line) && line[j] == '"' {
+			strict := d.opt.Mode == Strict
+			j := rQuotedScan(line, i+1, strict)
+			if j < len(line) && line[j] == '"' && (strict || !rDQuoteAt(line, j+1)) {
 				d.pos = j + 1
 				return imap.NString{S: str(line[i+1 : j]), Valid: true}, nil
 			}
 			if s, ok := d.rQuotedFast(line, i, j); ok {
 				return imap.NString{S: s, Valid: true}, nil
+			}
+			if !strict {
+				s, err := d.rQuotedDQ()
+				return imap.NString{S: s, Valid: err == nil}, err
 			}
 		case 'N':
 			if i+2 < len(line) && line[i+1] == 'I' && line[i+2] == 'L' &&
@@ -50,22 +58,26 @@ func (d *Decoder) rNstr() (imap.NString, error) {
 	return d.nstring()
 }
 
-// rStrField reads a string; lenient mode also takes NIL (as "") and an
-// atom. Fast paths as rNstr.
+// rStrField reads a string; lenient mode also takes NIL (as ""), an atom
+// and a quoted string with doubled DQUOTEs. Fast paths as rNstr.
 func (d *Decoder) rStrField() (string, error) {
 	line := d.line
 	i := d.pos
+	strict := d.opt.Mode == Strict
 	if i < len(line) && line[i] == '"' {
-		j := rQuotedScan(line, i+1, d.opt.Mode == Strict)
-		if j < len(line) && line[j] == '"' {
+		j := rQuotedScan(line, i+1, strict)
+		if j < len(line) && line[j] == '"' && (strict || !rDQuoteAt(line, j+1)) {
 			d.pos = j + 1
 			return str(line[i+1 : j]), nil
 		}
 		if s, ok := d.rQuotedFast(line, i, j); ok {
 			return s, nil
 		}
+		if !strict {
+			return d.rQuotedDQ()
+		}
 	}
-	if d.strict() {
+	if strict {
 		return d.string()
 	}
 	n, err := d.nstring()
@@ -86,6 +98,9 @@ func (d *Decoder) rQuotedFast(line []byte, i, j int) (string, bool) {
 		return "", false
 	}
 	if line[j] == '"' {
+		if d.opt.Mode != Strict && rDQuoteAt(line, j+1) {
+			return "", false
+		}
 		d.pos = j + 1
 		return str(line[i+1 : j]), true
 	}
@@ -108,7 +123,7 @@ func (d *Decoder) rQuotedFast(line []byte, i, j int) (string, bool) {
 		}
 		k++
 	}
-	if k >= len(line) {
+	if k >= len(line) || d.opt.Mode != Strict && rDQuoteAt(line, k+1) {
 		return "", false
 	}
 	w := j
@@ -123,6 +138,24 @@ func (d *Decoder) rQuotedFast(line []byte, i, j int) (string, bool) {
 	}
 	d.pos = k + 1
 	return str(line[i+1 : w]), true
+}
+
+// rDQuoteAt reports whether line[i] is a DQUOTE.
+func rDQuoteAt(line []byte, i int) bool { return i < len(line) && line[i] == '"' }
+
+// rQuotedDQ reads a quoted string in lenient mode, taking a DQUOTE that
+// is followed by another DQUOTE as part of the string rather than its end:
+// servers that copy a header field into a quoted string without escaping
+// its DQUOTEs send the Content-Description `""` as """" (go-imap #659,
+// https://github.com/emersion/go-imap/issues/659) and the Content-Type
+// `text/html"` as "TEXT" "HTML"" (MailKit #485,
+// https://github.com/jstedfast/MailKit/issues/485). In an envelope or a
+// body structure a quoted string is followed by SP or ")", never by a
+// DQUOTE, so this reads nothing valid differently; strict mode rejects
+// both.
+func (d *Decoder) rQuotedDQ() (string, error) {
+	b, err := d.quotedOpt(true)
+	return str(b), err
 }
 
 // SWAR constants: a byte of ones and a byte of high bits in each lane.
@@ -236,7 +269,13 @@ func (d *Decoder) rSkipSpaces() {
 //	           env-bcc SP env-in-reply-to SP env-message-id ")"
 //
 // Lenient mode accepts an envelope wrapped in an extra pair of
-// parentheses. The address lists share one allocation.
+// parentheses, and one that ends after env-bcc or env-in-reply-to (the
+// missing fields are NIL): some servers, QQ Mail's among them, leave out
+// the fields of headers the message lacks (MailKit #279, #669 and #932:
+// https://github.com/jstedfast/MailKit/issues/279,
+// https://github.com/jstedfast/MailKit/issues/669,
+// https://github.com/jstedfast/MailKit/issues/932). The address lists
+// share one allocation.
 func (d *Decoder) rEnvelope() (*imap.Envelope, error) {
 	if !d.accept('(') {
 		return nil, d.rErrByte('(')
@@ -300,21 +339,19 @@ func (d *Decoder) rEnvelope() (*imap.Envelope, error) {
 		*lists[k] = all[prev:end:end]
 		prev = end
 	}
-	if !d.rSp1() {
-		if err := d.rSepSlow(); err != nil {
+	// Lenient: the envelope may end here or after env-in-reply-to.
+	for _, f := range [2]*imap.NString{&env.InReplyTo, &env.MessageID} {
+		if d.opt.Mode != Strict && d.rNextIs(')') {
+			break
+		}
+		if !d.rSp1() {
+			if err := d.rSepSlow(); err != nil {
+				return nil, err
+			}
+		}
+		if *f, err = d.rNstr(); err != nil {
 			return nil, err
 		}
-	}
-	if env.InReplyTo, err = d.rNstr(); err != nil {
-		return nil, err
-	}
-	if !d.rSp1() {
-		if err := d.rSepSlow(); err != nil {
-			return nil, err
-		}
-	}
-	if env.MessageID, err = d.rNstr(); err != nil {
-		return nil, err
 	}
 	d.rSkipSpaces()
 	if !d.accept(')') {
@@ -335,7 +372,10 @@ func (d *Decoder) rEnvelope() (*imap.Envelope, error) {
 //	env-from = "(" 1*address ")" / nil
 //
 // Strict mode requires the addresses to follow each other without space
-// (1*address); lenient mode accepts spaces, and an empty list "()".
+// (1*address); lenient mode accepts spaces, an empty list "()", and NIL
+// among the addresses, which it skips: SmarterMail sends
+// (NIL ("Name" NIL "user" "example.com")) (MailKit #991,
+// https://github.com/jstedfast/MailKit/issues/991).
 func (d *Decoder) rAddrList(n *int) (isNil bool, err error) {
 	line := d.line
 	i := d.pos
@@ -358,6 +398,9 @@ func (d *Decoder) rAddrList(n *int) (isNil bool, err error) {
 	for {
 		if !strict {
 			d.rSkipSpaces()
+			if c := d.peek(); (c == 'N' || c == 'n') && d.acceptNIL() {
+				continue
+			}
 		}
 		if d.accept(')') {
 			if count == 0 && strict {
@@ -437,6 +480,11 @@ func (d *Decoder) rBodyStructure(ext bool) (*imap.BodyStructure, error) {
 //
 // Strict mode requires the parts of a multipart to follow each other
 // without space (1*body); lenient mode accepts spaces.
+//
+// Lenient mode also accepts an empty body "()", decoded as a body with
+// nothing set (not even a type): Exchange sends BODYSTRUCTURE () (MailKit
+// #944, https://github.com/jstedfast/MailKit/issues/944). And it accepts
+// a multipart without parts (see rNoParts).
 func (d *Decoder) rBody(b *imap.BodyStructure, ext bool) error {
 	if !d.accept('(') {
 		return d.rErrAt("body")
@@ -447,17 +495,182 @@ func (d *Decoder) rBody(b *imap.BodyStructure, ext bool) error {
 	defer d.pop()
 	d.rSkipSpaces()
 	b.Extended = ext
-	if d.peek() != '(' {
-		if err := d.rBody1part(b, ext); err != nil {
-			return err
+	var err error
+	switch {
+	case d.peek() == '(':
+		err = d.rBodyMultipart(b, ext)
+	case d.opt.Mode == Strict:
+		err = d.rBody1part(b, ext)
+	case d.peek() == ')':
+		// Lenient: "()", see above.
+	default:
+		switch d.rNoParts() {
+		case rPartsNIL:
+			// NIL SP media-subtype: the NIL stands for the parts.
+			d.acceptNIL()
+			if err = d.rSep(); err == nil {
+				err = d.rBodyNoParts(b)
+			}
+		case rPartsNone:
+			err = d.rBodyNoParts(b)
+		default:
+			err = d.rBody1part(b, ext)
 		}
-	} else {
-		if err := d.rBodyMultipart(b, ext); err != nil {
-			return err
-		}
+	}
+	if err != nil {
+		return err
 	}
 	d.rSkipSpaces()
 	return d.rExpect(')')
+}
+
+// What rNoParts finds.
+const (
+	rPartsSome = iota // a single part, or a multipart with parts
+	rPartsNone        // media-subtype first: no parts at all
+	rPartsNIL         // NIL in place of the parts, then media-subtype
+)
+
+// rNoParts looks ahead, in lenient mode, at a body that does not start
+// with a part, for the two forms real servers send for a multipart that has
+// no parts (a MIME multipart whose boundary never occurs in its content):
+//
+//   - Gmail leaves the parts out, sending body-type-mpart without its
+//     1*body: ("ALTERNATIVE" ("BOUNDARY" "x") NIL NIL), or
+//     ("RELATED" NIL ("ATTACHMENT" NIL) NIL), or just ("ALTERNATIVE")
+//     (MailKit #205, #777 and #1841:
+//     https://github.com/jstedfast/MailKit/issues/205,
+//     https://github.com/jstedfast/MailKit/issues/777,
+//     https://github.com/jstedfast/MailKit/issues/1841);
+//   - Dovecot and others send NIL in place of the parts:
+//     (NIL "alternative" ("boundary" "x") NIL NIL NIL) (MailKit #1393,
+//     https://github.com/jstedfast/MailKit/issues/1393).
+//
+// A body whose media type is followed by "(" or ")" cannot be a single part
+// (media-subtype is a string). One whose media type is followed by NIL, or
+// that starts with NIL and a string, can also be a single part with a NIL
+// subtype or type (Office 365 sends (NIL NIL NIL NIL NIL "7BIT" 0 ...),
+// MailKit #1446); a single part has its body-fld-octets, a number, as its
+// seventh field, which a multipart has not. Where a literal hides what
+// follows, the body is read as a single part.
+func (d *Decoder) rNoParts() int {
+	line := d.line
+	i := d.pos
+	if rIsNILAt(line, i) {
+		i = rSkipSpacesAt(line, i+3)
+		if i >= len(line) || line[i] == '(' || line[i] == ')' || line[i] == '{' || rIsNILAt(line, i) {
+			return rPartsSome
+		}
+		if rNumberField(line, d.pos, 6) {
+			return rPartsSome
+		}
+		return rPartsNIL
+	}
+	if i >= len(line) || line[i] != '"' && !atomChar[line[i]] {
+		return rPartsSome
+	}
+	i = rSkipItem(line, i)
+	if i < 0 {
+		return rPartsSome
+	}
+	i = rSkipSpacesAt(line, i)
+	switch {
+	case i >= len(line):
+		return rPartsSome
+	case line[i] == '(' || line[i] == ')':
+		return rPartsNone
+	case rIsNILAt(line, i) && !rNumberField(line, d.pos, 6):
+		return rPartsNone
+	}
+	return rPartsSome
+}
+
+// rIsNILAt reports whether the atom NIL starts at line[i].
+func rIsNILAt(line []byte, i int) bool {
+	return i+3 <= len(line) && (line[i]|0x20) == 'n' && (line[i+1]|0x20) == 'i' && (line[i+2]|0x20) == 'l' &&
+		(i+3 == len(line) || !rAstrChar[line[i+3]])
+}
+
+// rSkipSpacesAt returns the position of the first byte from line[i] on
+// that is not SP.
+func rSkipSpacesAt(line []byte, i int) int {
+	for i < len(line) && line[i] == ' ' {
+		i++
+	}
+	return i
+}
+
+// rNumberField reports whether field n (from 0) of the list whose fields
+// start at line[i] is a number (or what lenient mode takes for one), or
+// cannot be found without reading a literal. It reads nothing.
+func rNumberField(line []byte, i, n int) bool {
+	for ; n > 0; n-- {
+		i = rSkipSpacesAt(line, i)
+		if i >= len(line) || line[i] == ')' {
+			return false
+		}
+		if i = rSkipItem(line, i); i < 0 {
+			return true
+		}
+	}
+	i = rSkipSpacesAt(line, i)
+	return i < len(line) && (line[i] >= '0' && line[i] <= '9' ||
+		line[i] == '-' && i+1 < len(line) && line[i+1] >= '0' && line[i+1] <= '9')
+}
+
+// rSkipItem returns the position after the list item (quoted string,
+// parenthesized list or atom) that starts at line[i], or -1 where it runs
+// into a literal or past the line. A doubled DQUOTE does not end a quoted
+// string (as for rQuotedDQ).
+func rSkipItem(line []byte, i int) int {
+	depth := 0
+	for i < len(line) {
+		switch line[i] {
+		case '"':
+			for i++; i < len(line); i++ {
+				if line[i] == '\\' {
+					i++
+				} else if line[i] == '"' {
+					if !rDQuoteAt(line, i+1) {
+						break
+					}
+					i++
+				}
+			}
+			if i >= len(line) {
+				return -1
+			}
+			i++
+			if depth == 0 {
+				return i
+			}
+		case '(':
+			depth++
+			i++
+		case ')':
+			if depth == 0 {
+				return i
+			}
+			depth--
+			i++
+			if depth == 0 {
+				return i
+			}
+		case '{':
+			return -1
+		case ' ':
+			if depth == 0 {
+				return i
+			}
+			i++
+		default:
+			i++
+		}
+	}
+	if depth > 0 {
+		return -1
+	}
+	return i
 }
 
 func (d *Decoder) rBodyMultipart(b *imap.BodyStructure, ext bool) error {
@@ -496,6 +709,21 @@ func (d *Decoder) rBodyMultipart(b *imap.BodyStructure, ext bool) error {
 			}
 		}
 	}
+	return d.rBodyMpartRest(b)
+}
+
+// rBodyNoParts reads a multipart without parts (lenient mode, see
+// rNoParts) from its media-subtype on. Parts is then empty, not nil.
+func (d *Decoder) rBodyNoParts(b *imap.BodyStructure) error {
+	b.Type = "MULTIPART"
+	b.Parts = []imap.BodyStructure{}
+	return d.rBodyMpartRest(b)
+}
+
+// rBodyMpartRest reads a multipart from its media-subtype on:
+//
+//	media-subtype [SP body-ext-mpart]
+func (d *Decoder) rBodyMpartRest(b *imap.BodyStructure) error {
 	var err error
 	if b.Subtype, err = d.rStrField(); err != nil {
 		return err
@@ -588,7 +816,7 @@ func (d *Decoder) rBody1part(b *imap.BodyStructure, ext bool) error {
 			return err
 		}
 	}
-	if b.Size, err = d.number(); err != nil {
+	if b.Size, err = d.rOctets(); err != nil {
 		return err
 	}
 	switch {
@@ -649,6 +877,22 @@ func (d *Decoder) rBody1part(b *imap.BodyStructure, ext bool) error {
 		return nil
 	}
 	b.Extended = true
+	if d.opt.Mode != Strict && d.peek() == '(' {
+		// Lenient: GMX sends a part of type multipart as a single part
+		// followed by a multipart's extension data, body-fld-param in place
+		// of body-fld-md5: ("multipart" "related" ("boundary" "b") NIL NIL
+		// "7BIT" 400 ("boundary" "b") NIL NIL NIL) (MailKit #878,
+		// https://github.com/jstedfast/MailKit/issues/878). The parameters
+		// go to Params if the basic fields had none.
+		ps, err := d.rParams()
+		if err != nil {
+			return err
+		}
+		if len(b.Params) == 0 {
+			b.Params = ps
+		}
+		return d.rBodyExt(b)
+	}
 	if b.MD5, err = d.rNstr(); err != nil {
 		return err
 	}
@@ -706,11 +950,64 @@ func rEqualFoldStr(s, upper string) bool {
 // rLines reads body-fld-lines (number64 in RFC 9051, number in RFC 3501);
 // values beyond 32 bits are clamped.
 func (d *Decoder) rLines() (uint32, error) {
-	n, err := d.number64()
+	n, err := d.rBodyNumber()
 	if n > 0xffffffff {
 		n = 0xffffffff
 	}
 	return uint32(n), err
+}
+
+// rOctets reads body-fld-octets (number).
+func (d *Decoder) rOctets() (uint32, error) {
+	start := d.pos
+	n, err := d.rBodyNumber()
+	if err == nil && n > 0xffffffff {
+		d.pos = start
+		return 0, d.errExpected("number below 2^32")
+	}
+	return uint32(n), err
+}
+
+// rBodyNumber reads a number64 for body-fld-octets or body-fld-lines.
+// Lenient mode reads any negative number as 0, as it does -1 everywhere:
+// SmarterMail sends -2 (MailKit #385,
+// https://github.com/jstedfast/MailKit/issues/385). It also reads a number
+// in floating-point notation, rounded: mail.ru sends 9.3736e+06 (MailKit
+// #1838 and #1840, https://github.com/jstedfast/MailKit/issues/1838,
+// https://github.com/bkaankose/Wino-Mail/issues/469).
+func (d *Decoder) rBodyNumber() (uint64, error) {
+	start := d.pos
+	n, err := d.number64()
+	if d.opt.Mode == Strict {
+		return n, err
+	}
+	line := d.line
+	switch {
+	case err == nil && d.pos < len(line) && (line[d.pos] == '.' || line[d.pos]|0x20 == 'e'):
+		i := start
+		for i < len(line) && (line[i] >= '0' && line[i] <= '9' || line[i] == '.' ||
+			line[i]|0x20 == 'e' || line[i] == '+' || line[i] == '-') {
+			i++
+		}
+		f, ferr := strconv.ParseFloat(str(line[start:i]), 64)
+		if ferr != nil || !(f < 1<<63) {
+			d.pos = start
+			return 0, d.errExpected("number")
+		}
+		d.pos = i
+		if f < 0 {
+			return 0, nil
+		}
+		return uint64(math.Round(f)), nil
+	case err != nil && start+1 < len(line) && line[start] == '-' && line[start+1] >= '0' && line[start+1] <= '9':
+		i := start + 1
+		for i < len(line) && line[i] >= '0' && line[i] <= '9' {
+			i++
+		}
+		d.pos = i
+		return 0, nil
+	}
+	return n, err
 }
 
 // rBodyExt reads the extension fields after body-fld-md5 (single part) or
@@ -879,7 +1176,9 @@ func (d *Decoder) rDisposition() (*imap.Disposition, error) {
 //
 //	body-fld-lang = nstring / "(" string *(SP string) ")"
 //
-// NIL gives nil.
+// NIL gives nil. Lenient mode skips NIL in the list: IceWarp sends
+// ("inline" NIL) there (MailKit #953,
+// https://github.com/jstedfast/MailKit/issues/953).
 func (d *Decoder) rLanguage() ([]string, error) {
 	if d.peek() != '(' {
 		n, err := d.rNstr()
@@ -918,6 +1217,9 @@ func (d *Decoder) rLanguage() ([]string, error) {
 		if len(rs.strs)-base >= d.opt.MaxListLength {
 			rs.strs = rs.strs[:base]
 			return nil, d.syntaxErr("", ErrListTooLong)
+		}
+		if !strict && d.acceptNIL() {
+			continue
 		}
 		s, err := d.rStrField()
 		if err != nil {

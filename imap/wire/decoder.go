@@ -22,6 +22,17 @@ const (
 	// ENVELOPE wrapped in an extra pair of parentheses, a body disposition
 	// that is a bare string, a FETCH item with no value, and unknown search
 	// keys and commands (kept raw).
+	//
+	// In ENVELOPE and BODYSTRUCTURE it also accepts the forms of specific
+	// servers (body_decode.go names each one and its source): an empty
+	// body "()" (decoded with nothing set), a multipart without parts
+	// (media-subtype first, or NIL in place of the parts; decoded with
+	// Type "MULTIPART" and an empty, non-nil Parts), NIL among the
+	// addresses of a list (skipped), an envelope without its last one or
+	// two fields, a negative or floating-point body-fld-octets or
+	// body-fld-lines, NIL in a body-fld-lang list (skipped), body-fld-param
+	// in place of body-fld-md5, and a quoted string holding doubled
+	// DQUOTEs for unescaped ones.
 	Lenient Mode = iota
 	// Strict rejects every deviation from the ABNF.
 	Strict

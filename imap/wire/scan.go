@@ -278,7 +278,11 @@ func (d *Decoder) acceptNIL() bool {
 // quoted reads a quoted string, unescaping it in place. Strict mode allows
 // only TEXT-CHARs (and UTF-8 when Options.UTF8 is set) and the escapes
 // \" and \\.
-func (d *Decoder) quoted() ([]byte, error) {
+func (d *Decoder) quoted() ([]byte, error) { return d.quotedOpt(false) }
+
+// quotedOpt is quoted; with dq, a DQUOTE followed by another DQUOTE does
+// not end the string but is part of it (see rQuotedDQ).
+func (d *Decoder) quotedOpt(dq bool) ([]byte, error) {
 	if !d.accept('"') {
 		return nil, d.errExpected("quoted string")
 	}
@@ -289,6 +293,9 @@ func (d *Decoder) quoted() ([]byte, error) {
 	for i < len(line) {
 		c := line[i]
 		if c == '"' {
+			if dq && i+1 < len(line) && line[i+1] == '"' {
+				break
+			}
 			if err := d.checkQuoted(line[start:i], start); err != nil {
 				return nil, err
 			}
@@ -306,6 +313,12 @@ func (d *Decoder) quoted() ([]byte, error) {
 		c := line[i]
 		switch c {
 		case '"':
+			if dq && i+1 < len(line) && line[i+1] == '"' {
+				line[w] = c
+				w++
+				i++
+				continue
+			}
 			if err := d.checkQuoted(line[start:w], start); err != nil {
 				return nil, err
 			}
