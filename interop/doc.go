@@ -34,6 +34,13 @@
 // view, CHANGEDSINCE and VANISHED fetches). A part that hits a known client
 // bug runs to its end and skips naming the bug.
 //
+// TestPOP3ClientDovecot drives our POP3 client, package pop3/pop3client,
+// against Dovecot's POP3 server (dovecot-pop3d): CAPA, USER/PASS, APOP,
+// AUTH PLAIN, LOGIN and SCRAM-SHA-256, STAT, LIST, UIDL (Dovecot's
+// unique-ids checked against the UIDs IMAP reports), TOP, RETR (compared
+// with IMAP's BODY[]), DELE, RSET, QUIT, a dropped connection that deletes
+// nothing, and pipelined RETRs.
+//
 // The tests below turn it around: real clients against our own server
 // (imapserver.Server over a maildir.Backend in the test's temporary
 // directory, started in-process on a loopback port). A check that fails
@@ -47,6 +54,16 @@
 // COPY, MOVE, EXPUNGE, CLOSE, NAMESPACE, ENABLE UTF8=ACCEPT, LOGOUT, and a
 // second connection that sees the first one's APPEND and EXPUNGE by NOOP
 // and by IDLE (sent by hand).
+//
+// TestPythonPoplib runs testdata/poplib_session.py with Python's standard
+// poplib against our POP3 server (pop3server.Server over Maildir): CAPA,
+// USER/PASS, STLS, APOP, [IN-USE] for a second session, STAT, LIST, UIDL,
+// TOP, RETR, DELE, RSET, NOOP, a dropped connection that deletes nothing,
+// unique-ids stable across sessions, and QUIT that deletes.
+//
+// BenchmarkPOP3Retr compares Dovecot's POP3 server with ours on the same
+// 1,000 messages, in the same run: a session that RETRs every message,
+// lock-step and pipelined (see its comment for the benchstat commands).
 //
 // TestGoIMAPSession runs a whole session with go-imap v2's imapclient, once
 // as an IMAP4rev1 session and once after ENABLE IMAP4rev2, including LIST
