@@ -108,12 +108,22 @@
 // or Status; and while some view has handed out its Updated channel (a
 // session in IDLE), a watcher checks the index and the directories every
 // Options.WatchInterval (one second by default) and signals the views
-// when something changed. A view falls back to comparing states when its
+// when something changed. So that a Poll that finds nothing new costs
+// no system call, the lock file's first 8 octets hold a change counter,
+// mapped into memory by every process that has the folder open and
+// incremented after every change to the index (and after a folder is
+// deleted or renamed): Poll reads the index only when the counter moved,
+// and at least every 20 ms whatever it says (which bounds the delay for
+// what leaves it unchanged: a writer that crashed before incrementing
+// it, an older version of this store, another program removing the
+// folder). A view falls back to comparing states when its
 // queue exceeds Options.MaxQueue, so that no change is lost.
 //
 // Views of a deleted or renamed mailbox are closed: their calls give
 // mailstore.ErrClosed. \Recent follows RFC 3501 §2.3.2: a message is
 // recent in the first read-write view to learn of it. A message expunged
 // by another session cannot be opened any more (its file is gone):
-// OpenMessage gives mailstore.ErrNoSuchMessage.
+// OpenMessage gives mailstore.ErrNoSuchMessage. When a view opens small
+// messages in order (FETCH 1:* BODY[]), the next ones are read ahead by
+// two goroutines, within the command (a Poll ends it).
 package maildir

@@ -57,6 +57,13 @@ type folder struct {
 	views      map[*view]struct{}
 	watchers   int
 	watchStop  chan struct{}
+	// changes is the shared change counter in the lock file; seen is
+	// its value when readTail last ran (seenOK: it ran to the end with
+	// a mapping), at tailChecked (see changes.go).
+	changes     counter
+	seen        uint64
+	seenOK      bool
+	tailChecked time.Time
 }
 
 func newFolder(u *userRoot, disk string) *folder {
@@ -91,6 +98,8 @@ func (f *folder) close() {
 		}
 	}
 	f.idx, f.lockF, f.cache = nil, nil, nil
+	f.changes.unmap()
+	f.seenOK = false
 	f.loaded.Store(false)
 }
 
@@ -130,6 +139,7 @@ func (f *folder) ensureLoaded(ctx context.Context) error {
 			return fmt.Errorf("maildir: %w", err)
 		}
 		f.lockF = lf
+		f.changes = mapCounter(lf)
 	}
 	err := f.openIndex()
 	if err != nil && !os.IsNotExist(err) && !errors.Is(err, errBadIndex) {
@@ -144,6 +154,9 @@ func (f *folder) ensureLoaded(ctx context.Context) error {
 		err = f.openIndex()
 		if err != nil && (os.IsNotExist(err) || errors.Is(err, errBadIndex)) {
 			err = f.initIndex(ctx, err)
+			if err == nil {
+				f.changes.add()
+			}
 		}
 		if err == nil {
 			err = f.openIndex()
@@ -323,8 +336,10 @@ func (f *folder) refresh(ctx context.Context) error {
 	if f.gone.Load() {
 		return errGone()
 	}
-	if err := f.readTail(); err != nil {
-		return err
+	if !f.tailUnchanged(time.Now()) {
+		if err := f.readTail(); err != nil {
+			return err
+		}
 	}
 	if f.gone.Load() {
 		return errGone()
@@ -341,8 +356,19 @@ func (f *folder) refresh(ctx context.Context) error {
 
 // readTail applies the records appended since the last read and follows
 // a compaction (the index file replaced). Holding the exclusive lock, it
-// also truncates a torn record left by a crash.
+// also truncates a torn record left by a crash. It notes the change
+// counter as of before the read (changes.go).
 func (f *folder) readTail() error {
+	v, ok := f.changes.load()
+	if err := f.readTailNow(); err != nil {
+		f.seenOK = false
+		return err
+	}
+	f.seen, f.seenOK, f.tailChecked = v, ok, time.Now()
+	return nil
+}
+
+func (f *folder) readTailNow() error {
 	fi, err := f.idx.Stat()
 	if err != nil {
 		return err
@@ -529,8 +555,8 @@ func (f *folder) needScan() (bool, error) {
 }
 
 // dirCheckInterval is how often needScan looks at the directories for
-// changes made by other programs.
-const dirCheckInterval = 20 * time.Millisecond
+// changes made by other programs (a variable for the tests).
+var dirCheckInterval = 20 * time.Millisecond
 
 // batch collects the records of one change under the exclusive lock.
 type batch struct {
@@ -705,6 +731,9 @@ func (f *folder) commit(b *batch, origin *view) error {
 		f.idx.Truncate(f.idxOff)
 		return fmt.Errorf("maildir: writing the index: %w", err)
 	}
+	// The other processes learn of the records (and of a compaction
+	// below) from the counter, incremented once they are written.
+	defer f.noteOwnChange()
 	var serr error
 	if b.durable {
 		serr = f.u.b.syncFile(f.idx)

@@ -312,6 +312,7 @@ func (s *store) DeleteMailbox(ctx context.Context, name string) error {
 		return fmt.Errorf("maildir: %w", err)
 	}
 	s.u.b.syncDir(s.u.dir)
+	bumpCounter(trash) // the other processes' views see it gone
 	s.u.forget([]string{disk})
 	os.RemoveAll(trash)
 	return nil
@@ -393,6 +394,7 @@ func (s *store) RenameMailbox(ctx context.Context, from, to string) error {
 			return fmt.Errorf("maildir: %w", err)
 		}
 		done = append(done, m[0], m[1])
+		bumpCounter(s.u.path(m[1])) // the other processes' views see it gone
 	}
 	s.u.forget(done)
 	return s.u.b.syncDir(s.u.dir)

@@ -42,6 +42,10 @@ type view struct {
 	uidNext     uint32
 	hms         uint64
 	uidValidity uint32
+	// lastOpen is the last message opened; ra the readahead running
+	// (readahead.go).
+	lastOpen uint32
+	ra       *readahead
 }
 
 var _ mailstore.Mailbox = (*view)(nil)
@@ -188,6 +192,7 @@ func (v *view) find(uid uint32) (int, bool) {
 // mailstore.Mailbox). Changes of other processes are read from the index
 // first, and the folder's directories scanned if they changed.
 func (v *view) Poll(ctx context.Context, expunge bool) ([]mailstore.Update, error) {
+	v.stopReadahead()
 	if err := v.begin(ctx, false); err != nil {
 		return nil, err
 	}
@@ -399,27 +404,42 @@ func (v *view) MessageStructure(ctx context.Context, uid uint32) (*mime.Structur
 
 // OpenMessage opens a message of the view for reading. A message
 // another session expunged (and whose file is gone) gives
-// mailstore.ErrNoSuchMessage.
+// mailstore.ErrNoSuchMessage. Small messages opened in the order of the
+// view's list are read ahead (readahead.go).
 func (v *view) OpenMessage(ctx context.Context, uid uint32) (mailstore.Message, error) {
-	if _, ok := v.find(uid); !ok {
+	pos, ok := v.find(uid)
+	if !ok {
 		return nil, fmt.Errorf("%w: UID %d", mailstore.ErrNoSuchMessage, uid)
 	}
+	ahead := v.takeReadahead(uid)
 	if err := v.begin(ctx, false); err != nil {
+		if ahead != nil {
+			ahead.Close()
+		}
 		return nil, err
 	}
 	defer v.f.unlock()
 	f := v.f
+	sequential := pos > 0 && v.msgs[pos-1].UID == v.lastOpen
+	v.lastOpen = uid
+	if ahead != nil {
+		if _, ok := f.st.find(uid); !ok {
+			ahead.Close()
+			return nil, fmt.Errorf("%w: UID %d", mailstore.ErrNoSuchMessage, uid)
+		}
+		return ahead, nil
+	}
 	for attempt := 0; ; attempt++ {
 		j, ok := f.st.find(uid)
 		if !ok {
 			return nil, fmt.Errorf("%w: UID %d", mailstore.ErrNoSuchMessage, uid)
 		}
-		m := f.st.msgs[j]
-		file, err := os.Open(filepath.Join(f.dir, m.fileName()))
+		m := &f.st.msgs[j]
+		fd, err := openFile(f.dir + string(filepath.Separator) + m.fileName())
 		if err == nil {
-			mf := &msgFile{f: f, file: file, uid: uid, size: m.size, cacheOff: m.cacheOff, cacheLen: m.cacheLen}
-			if m.conv {
-				mf.conv = newConvAt(file)
+			mf := newMsgFile(f, fd, uid, m)
+			if sequential && v.ra == nil {
+				v.startReadahead(pos)
 			}
 			return mf, nil
 		}
@@ -749,6 +769,7 @@ func (v *view) Close() error {
 	if v.closed {
 		return nil
 	}
+	v.stopReadahead()
 	v.closed = true
 	f := v.f
 	f.sem <- struct{}{}
