@@ -1,13 +1,21 @@
 package mailstore
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+)
 
 // Errors a store returns, tested with errors.Is. A store may wrap them with
 // detail (fmt.Errorf("%w: ...", ErrNoSuchMailbox)). The protocol servers
 // map them to response codes (RFC 5530): ErrNoSuchMailbox to NONEXISTENT,
 // ErrMailboxExists to ALREADYEXISTS, ErrNotAllowed to CANNOT, ErrQuota to
 // OVERQUOTA, ErrTooBig to TOOBIG, ErrReadOnly and ErrPermission to
-// NOPERM/READ-ONLY, ErrAuthFailed to AUTHENTICATIONFAILED. Any other error
+// NOPERM/READ-ONLY, ErrAuthFailed to AUTHENTICATIONFAILED. The errors of
+// the optional interfaces map to their RFCs' answers: ErrNoSuchQuotaRoot
+// to NO (RFC 9208 §4.1.1), ErrMetadataTooLarge, ErrMetadataTooMany and
+// ErrMetadataNoPrivate to NO [METADATA MAXSIZE n], [METADATA TOOMANY] and
+// [METADATA NOPRIVATE] (RFC 5464 §4.3), ErrInvalidMetadataName and
+// ErrInvalidRights to BAD (RFC 5464 §3.2, RFC 4314 §3.1). Any other error
 // is an internal failure: NO [SERVERBUG] or [UNAVAILABLE], never a dropped
 // connection.
 var (
@@ -43,4 +51,44 @@ var (
 	// ErrClosed: the Store or Mailbox was closed, or the mailbox was
 	// deleted or renamed under an open view.
 	ErrClosed = errors.New("mailstore: closed")
+	// ErrNoSuchQuotaRoot: a quota root the store does not have (RFC 9208
+	// §4.1.1 "no such quota root").
+	ErrNoSuchQuotaRoot = errors.New("mailstore: no such quota root")
+	// ErrMetadataTooLarge: a metadata value longer than the store accepts
+	// (RFC 5464 §4.3 MAXSIZE). Stores return it as a
+	// *MetadataTooLargeError, which gives the limit.
+	ErrMetadataTooLarge = errors.New("mailstore: metadata value too large")
+	// ErrMetadataTooMany: more metadata entries than the store keeps on a
+	// mailbox or the server (RFC 5464 §4.3 TOOMANY).
+	ErrMetadataTooMany = errors.New("mailstore: too many metadata entries")
+	// ErrMetadataNoPrivate: the store keeps no private metadata entries
+	// (RFC 5464 §4.3 NOPRIVATE).
+	ErrMetadataNoPrivate = errors.New("mailstore: private metadata not supported")
+	// ErrInvalidMetadataName: a metadata entry name that breaks RFC 5464
+	// §3.2 (see CanonicalMetadataName), or one that cannot be set.
+	ErrInvalidMetadataName = errors.New("mailstore: invalid metadata entry name")
+	// ErrInvalidRights: a rights string with a right the store does not
+	// know (RFC 4314 §3.1; see CanonicalRights).
+	ErrInvalidRights = errors.New("mailstore: invalid rights")
 )
+
+// MetadataTooLargeError is the error of SetMetadata for a value longer
+// than the store accepts. It is ErrMetadataTooLarge for errors.Is, and
+// Max gives the server the n of its NO [METADATA MAXSIZE n] (RFC 5464
+// §4.3: "the maximum octet count that it is willing to accept").
+type MetadataTooLargeError struct {
+	// Name is the entry whose value is too large.
+	Name string
+	// Size is the length of the value, in octets.
+	Size int64
+	// Max is the longest value the store accepts, in octets.
+	Max int64
+}
+
+// Error describes the refused value.
+func (e *MetadataTooLargeError) Error() string {
+	return fmt.Sprintf("%v: %s has %d octets, the limit is %d", ErrMetadataTooLarge, e.Name, e.Size, e.Max)
+}
+
+// Is reports whether target is ErrMetadataTooLarge.
+func (e *MetadataTooLargeError) Is(target error) bool { return target == ErrMetadataTooLarge }

@@ -11,6 +11,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/mailaccess/mailaccess/imap"
 	"github.com/mailaccess/mailaccess/mailstore"
 )
 
@@ -21,10 +22,22 @@ var (
 	// ErrInvalidUser: AddUser of an empty name, one that is not valid
 	// UTF-8, or one with control characters.
 	ErrInvalidUser = errors.New("memstore: invalid user name")
+	// ErrNoSuchUser: SetQuota of a name that is not a user.
+	ErrNoSuchUser = errors.New("memstore: no such user")
 )
 
 // DefaultMaxQueue is the default of Options.MaxQueue.
 const DefaultMaxQueue = 1024
+
+// Defaults of the metadata limits (RFC 5464 §4.1 asks for at least 1024
+// octets and 10 entries).
+const (
+	// DefaultMaxMetadataSize is the default of Options.MaxMetadataSize.
+	DefaultMaxMetadataSize = 64 << 10
+	// DefaultMaxMetadataEntries is the default of
+	// Options.MaxMetadataEntries.
+	DefaultMaxMetadataEntries = 100
+)
 
 // Options are the limits of a Backend. The zero value selects the
 // defaults.
@@ -45,6 +58,29 @@ type Options struct {
 	// Now is the clock, for internal dates and the first UIDVALIDITY; nil
 	// means time.Now.
 	Now func() time.Time
+
+	// Quota are the limits every user starts with (RFC 9208 §5): the Name
+	// (mailstore.QuotaStorage, in units of 1024 octets, or
+	// mailstore.QuotaMessage) and Limit of each; Usage is ignored. Nil
+	// means no limits. Backend.SetQuota changes a user's limits; AddUser
+	// fails if Quota names another resource, or one twice.
+	Quota []imap.QuotaResource
+	// QuotaSet lets every user change the limits of their own quota root
+	// with SETQUOTA: the stores Open returns then implement
+	// mailstore.QuotaSetter (capability QUOTASET, RFC 9208 §4.1.3). A
+	// real server leaves SETQUOTA to administrators; this is for tests
+	// and examples.
+	QuotaSet bool
+	// MaxMetadataSize is the longest metadata value SetMetadata accepts,
+	// in octets (RFC 5464 §4.3 MAXSIZE). Zero means
+	// DefaultMaxMetadataSize; negative means no limit.
+	MaxMetadataSize int64
+	// MaxMetadataEntries is how many metadata entries SetMetadata keeps
+	// in each of: a mailbox's private entries, a mailbox's shared
+	// entries, each user's private server entries, the shared server
+	// entries (RFC 5464 §4.3 TOOMANY). Zero means
+	// DefaultMaxMetadataEntries; negative means no limit.
+	MaxMetadataEntries int
 }
 
 // Backend is an in-memory mailstore.Backend with its own user table. It
@@ -63,6 +99,11 @@ type Backend struct {
 
 	mu    sync.RWMutex
 	users map[string]*user
+
+	// metaMu guards serverMeta, the shared server metadata entries
+	// (RFC 5464 §3.2.1.1). A user's mu is taken before it.
+	metaMu     sync.Mutex
+	serverMeta map[string]string
 }
 
 var (
@@ -77,7 +118,7 @@ func New() *Backend { return NewWithOptions(nil) }
 // NewWithOptions returns an empty Backend with the given options (nil
 // means the defaults).
 func NewWithOptions(opts *Options) *Backend {
-	b := &Backend{users: make(map[string]*user)}
+	b := &Backend{users: make(map[string]*user), serverMeta: make(map[string]string)}
 	if opts != nil {
 		b.opts = *opts
 	}
@@ -112,9 +153,14 @@ func (b *Backend) AddUser(name, password string) error {
 	if name == "" || !utf8.ValidString(name) || mailstore.HasControl(name) {
 		return fmt.Errorf("%w: %q", ErrInvalidUser, name)
 	}
+	limits, err := quotaLimits(b.opts.Quota)
+	if err != nil {
+		return fmt.Errorf("memstore: Options.Quota: %w", err)
+	}
 	u := &user{
 		b: b, name: name, secret: password, hash: sha256.Sum256([]byte(password)),
 		boxes: make(map[string]*mailbox), subs: make(map[string]bool),
+		limits: limits, meta: make(map[string]string),
 	}
 	u.boxes[inbox] = u.newMailbox(inbox)
 	b.mu.Lock()
@@ -179,7 +225,11 @@ func (b *Backend) Open(ctx context.Context, username string) (mailstore.Store, e
 	if u == nil {
 		return nil, fmt.Errorf("%w: unknown user %q", mailstore.ErrAuthFailed, username)
 	}
-	return &store{u: u}, nil
+	s := &store{u: u}
+	if b.opts.QuotaSet {
+		return &quotaSetStore{s}, nil
+	}
+	return s, nil
 }
 
 // user is one user's mail. mu guards the mailboxes, the subscriptions and
@@ -193,4 +243,14 @@ type user struct {
 	mu    sync.Mutex
 	boxes map[string]*mailbox // by canonical full name
 	subs  map[string]bool     // subscribed names
+
+	// Quota (RFC 9208): the limits by resource name, and the usage of
+	// every mailbox, kept up to date by mailbox.add and mailbox.remove.
+	limits   map[string]uint64
+	messages int64
+	octets   int64
+
+	// meta holds the user's private server metadata entries (RFC 5464
+	// §3.2.1.1).
+	meta map[string]string
 }

@@ -1,7 +1,9 @@
 // Package memstore is an in-memory mail store: the embedded default of
 // package mailstore for tests, examples and the example mail server. It
 // implements the whole contract (mailstore.Backend, mailstore.Store,
-// mailstore.Mailbox, mailstore.Authenticator, mailstore.SecretLookup) and
+// mailstore.Mailbox, mailstore.Authenticator, mailstore.SecretLookup)
+// and the optional mailstore.QuotaStore (with mailstore.QuotaSetter if
+// Options.QuotaSet), mailstore.MetadataStore and mailstore.ACLStore, and
 // keeps nothing on disk: all mail is lost when the Backend is dropped.
 //
 // # Users
@@ -92,9 +94,52 @@
 // parses again. Large messages are kept in 256 KiB blocks: Append holds
 // one copy of the message, never two.
 //
+// # Quota
+//
+// Every user has one quota root, named "" (RFC 9208 §4.2.2's example),
+// which holds all of the user's mailboxes, whatever name GETQUOTAROOT
+// asks about. It counts the resources STORAGE (the sum of the messages'
+// sizes, in units of 1024 octets rounded up) and MESSAGE (§5.1, §5.2),
+// and reports those that have a limit. Limits come from Options.Quota for
+// every new user and from Backend.SetQuota; with Options.QuotaSet, a user
+// may also set their own with SETQUOTA (mailstore.QuotaSetter). Usage
+// changes with every append, copy, move, expunge, deletion of a mailbox
+// and rename of INBOX; an Append, Copy or Move that would go over a
+// limit gives mailstore.ErrQuota and stores nothing. A Move adds what it
+// removes and is refused only for the held-back messages it copies,
+// which are no longer in the mailbox. Lowering a limit below the usage
+// deletes nothing; it refuses what would add more.
+//
+// # Metadata
+//
+// METADATA entries (RFC 5464) are kept per mailbox, private and shared,
+// and for the server: each user's private server entries, and shared
+// server entries common to every user of the Backend, which every user
+// may change except /shared/admin, read-only to clients (§3.2.1.1) and
+// set with Backend.SetServerMetadata. Values are limited to
+// Options.MaxMetadataSize octets and entries to Options.MaxMetadataEntries
+// in each of a mailbox's private entries, its shared entries, a user's
+// private server entries and the shared server entries. A mailbox's
+// entries follow it on RENAME, are copied on a rename of INBOX, and go
+// with it on DELETE (§4.1).
+//
+// # Access control lists
+//
+// Every mailbox has an access control list (RFC 4314): SetACL and
+// DeleteACL change the rights of any identifier but the owner's, a new
+// mailbox starts with its parent's list (§4 CREATE), RENAME keeps it and
+// DELETE drops it. The owner, the store's user, always has every right
+// (mailstore.AllRights): ACL lists the owner with them, ListRights gives
+// them as required, MyRights returns them, and SetACL and DeleteACL of
+// the owner's identifier give mailstore.ErrNotAllowed. The lists are kept
+// and reported but not enforced: a user reaches only their own mailboxes,
+// so no one else's rights are ever asked about. Enforcing them belongs
+// with shared namespaces (RFC 2342), which memstore does not have yet.
+//
 // # Concurrency
 //
 // One mutex per user guards all of the user's mailboxes and views; the
-// Backend's user table has its own lock. Notifications on a view's
+// Backend's user table has its own lock, and so have the shared server
+// metadata entries (taken after a user's). Notifications on a view's
 // Updated channel never block.
 package memstore

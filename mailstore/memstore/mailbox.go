@@ -55,6 +55,14 @@ type mailbox struct {
 	recentFrom uint32
 
 	views map[*view]struct{}
+
+	// meta holds the mailbox's metadata entries (RFC 5464), private and
+	// shared, by canonical name: the private ones are the owner's, the
+	// only user who reaches the mailbox.
+	meta map[string]string
+	// acl is the access control list (RFC 4314): canonical rights by
+	// identifier, without the owner, who has every right.
+	acl map[string]string
 }
 
 // newMailbox returns a new selectable mailbox with a new UIDVALIDITY.
@@ -92,9 +100,11 @@ func (mb *mailbox) lookup(uid uint32) *message {
 	return nil
 }
 
-// add stores a new message, giving it the next UID and MODSEQ, and queues
-// it for every view.
+// add stores a new message, giving it the next UID and MODSEQ, counts it
+// in the user's quota usage, and queues it for every view. The caller
+// checks the quota.
 func (mb *mailbox) add(flags []imap.Flag, date time.Time, c *content) *message {
+	mb.u.account(1, c.size)
 	mb.modseq++
 	m := &message{uid: mb.uidNext, flags: flags, date: date, modseq: mb.modseq, c: c}
 	mb.uidNext++
@@ -112,8 +122,9 @@ func (mb *mailbox) setFlags(m *message, flags []imap.Flag, except *view) {
 }
 
 // remove expunges the messages with the given UIDs (ascending, all
-// present), each with its own MODSEQ, and queues the expunges for every
-// view but except. It returns the tombstones.
+// present), each with its own MODSEQ, takes them out of the user's quota
+// usage, and queues the expunges for every view but except. It returns
+// the tombstones.
 func (mb *mailbox) remove(uids []uint32, except *view) []tomb {
 	if len(uids) == 0 {
 		return nil
@@ -124,6 +135,7 @@ func (mb *mailbox) remove(uids []uint32, except *view) []tomb {
 	for _, m := range mb.msgs {
 		if k < len(uids) && uids[k] == m.uid {
 			k++
+			mb.u.account(-1, -m.c.size)
 			mb.modseq++
 			ts = append(ts, tomb{uid: m.uid, modseq: mb.modseq})
 			mb.broadcast(change{kind: mailstore.UpdateExpunge, uid: m.uid, modseq: mb.modseq, msg: m}, except)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -111,16 +112,19 @@ func (s *store) CreateMailbox(ctx context.Context, name string, opts *mailstore.
 	u.createParents(cn)
 	mb := u.newMailbox(cn)
 	mb.specialUse = use
+	mb.acl = u.inheritedACL(cn)
 	u.boxes[cn] = mb
 	return nil
 }
 
 // createParents creates the missing superior names of name as mailboxes
-// (RFC 3501 §6.3.3, §6.3.5).
+// (RFC 3501 §6.3.3, §6.3.5), each with its parent's ACL (RFC 4314 §4).
 func (u *user) createParents(name string) {
 	for _, p := range parentNames(name) {
 		if _, ok := u.boxes[p]; !ok {
-			u.boxes[p] = u.newMailbox(p)
+			mb := u.newMailbox(p)
+			mb.acl = u.inheritedACL(p)
+			u.boxes[p] = mb
 		}
 	}
 }
@@ -170,6 +174,9 @@ func (s *store) DeleteMailbox(ctx context.Context, name string) error {
 	}
 	mb.deleted = true
 	mb.closeViews()
+	for _, m := range mb.msgs {
+		u.account(-1, -m.c.size)
+	}
 	mb.msgs = nil
 	if inferiors {
 		u.boxes[cn] = u.newPlaceholder(cn)
@@ -241,16 +248,19 @@ func (s *store) RenameMailbox(ctx context.Context, from, to string) error {
 // renameInbox moves INBOX's messages to a new mailbox named to (RFC 3501
 // §6.3.5). The messages keep their UIDs, flags and MODSEQs under the new
 // mailbox's new UIDVALIDITY; INBOX keeps its UIDVALIDITY and UIDNEXT, and
-// its views see the messages expunged.
+// its views see the messages expunged. The new mailbox gets copies of
+// INBOX's metadata (RFC 5464 §4.1) and ACL, which INBOX keeps.
 func (u *user) renameInbox(ib *mailbox, to string) {
 	dst := u.newMailbox(to)
 	dst.uidNext, dst.modseq, dst.recentFrom = ib.uidNext, ib.modseq, ib.recentFrom
+	dst.meta, dst.acl = maps.Clone(ib.meta), maps.Clone(ib.acl)
 	uids := make([]uint32, 0, len(ib.msgs))
 	dst.msgs = make([]*message, 0, len(ib.msgs))
 	for _, m := range ib.msgs {
 		c := *m
 		dst.msgs = append(dst.msgs, &c)
 		uids = append(uids, m.uid)
+		u.account(1, m.c.size) // ib.remove takes it out of INBOX's
 	}
 	ib.remove(uids, nil)
 	u.createParents(to)
@@ -314,7 +324,9 @@ func (s *store) Status(ctx context.Context, name string) (*mailstore.MailboxStat
 // Append reads a message once, parsing its structure as it is copied,
 // and adds it to a mailbox. A message over Options.MaxMessageSize gives
 // mailstore.ErrTooBig (after reading no more than the limit and one
-// octet). A \Noselect name gives mailstore.ErrNotAllowed.
+// octet); one that would exceed the user's quota mailstore.ErrQuota
+// (before reading it if the MESSAGE limit is reached already). A
+// \Noselect name gives mailstore.ErrNotAllowed.
 func (s *store) Append(ctx context.Context, name string, r io.Reader, opts *mailstore.AppendOptions) (*mailstore.AppendResult, error) {
 	if err := s.begin(ctx); err != nil {
 		return nil, err
@@ -338,6 +350,9 @@ func (s *store) Append(ctx context.Context, name string, r io.Reader, opts *mail
 	// Fail early, before reading the message; checked again below.
 	u.mu.Lock()
 	_, err = u.selectable(cn)
+	if err == nil {
+		err = u.quotaCheck(1, 0)
+	}
 	u.mu.Unlock()
 	if err != nil {
 		return nil, err
@@ -352,6 +367,9 @@ func (s *store) Append(ctx context.Context, name string, r io.Reader, opts *mail
 	defer u.mu.Unlock()
 	mb, err := u.selectable(cn)
 	if err != nil {
+		return nil, err
+	}
+	if err := u.quotaCheck(1, c.size); err != nil {
 		return nil, err
 	}
 	m := mb.add(flags, date, c)

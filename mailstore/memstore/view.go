@@ -450,7 +450,8 @@ func (v *view) expunge(uids []uint32) []mailstore.Expunged {
 // Copy copies messages, keeping flags and internal dates, and returns
 // the UID mapping (RFC 4315 COPYUID). A held-back message is copied with
 // the flags the view knows; UIDs neither in the mailbox nor in the view
-// are skipped. It is allowed on a read-only view.
+// are skipped. It is allowed on a read-only view. Messages that would
+// exceed the quota give mailstore.ErrQuota, and none is copied.
 func (v *view) Copy(ctx context.Context, uids []uint32, dest string) (*mailstore.CopyResult, error) {
 	cn, err := canonicalName(dest)
 	if err != nil {
@@ -460,12 +461,15 @@ func (v *view) Copy(ctx context.Context, uids []uint32, dest string) (*mailstore
 		return nil, err
 	}
 	defer v.u.mu.Unlock()
-	return v.copy(sortedUIDs(uids), cn)
+	return v.copy(sortedUIDs(uids), cn, false)
 }
 
 // copy copies the messages with the given UIDs (ascending) to the
-// mailbox named cn. Locked.
-func (v *view) copy(uids []uint32, cn string) (*mailstore.CopyResult, error) {
+// mailbox named cn, or gives mailstore.ErrQuota and copies nothing if
+// they would exceed the user's quota. For a move, the messages still in
+// the mailbox, which the move expunges, do not count against the quota.
+// Locked.
+func (v *view) copy(uids []uint32, cn string, move bool) (*mailstore.CopyResult, error) {
 	dst, err := v.u.selectable(cn)
 	if err != nil {
 		return nil, err
@@ -478,12 +482,23 @@ func (v *view) copy(uids []uint32, cn string) (*mailstore.CopyResult, error) {
 	}
 	// Collect first: copying to the same mailbox adds to v.mb.msgs.
 	var srcs []source
+	var n, octets int64 // what the quota gains
 	for _, uid := range uids {
 		if m := v.mb.lookup(uid); m != nil {
 			srcs = append(srcs, source{uid, m.flags, m})
+			if move {
+				continue
+			}
 		} else if i, ok := v.find(uid); ok {
 			srcs = append(srcs, source{uid, v.list[i].Flags, v.meta[i].msg})
+		} else {
+			continue
 		}
+		n++
+		octets += srcs[len(srcs)-1].m.c.size
+	}
+	if err := v.u.quotaCheck(n, octets); err != nil {
+		return nil, err
 	}
 	for _, s := range srcs {
 		nm := dst.add(s.flags, s.m.date, s.m.c)
@@ -494,7 +509,9 @@ func (v *view) copy(uids []uint32, cn string) (*mailstore.CopyResult, error) {
 }
 
 // Move copies messages and expunges them from this mailbox at once
-// (RFC 6851), returning the UID mapping and the view's expunges.
+// (RFC 6851), returning the UID mapping and the view's expunges. It adds
+// as much as it removes, so the quota refuses it only for held-back
+// messages, which are copied but no longer in the mailbox.
 func (v *view) Move(ctx context.Context, uids []uint32, dest string) (*mailstore.CopyResult, []mailstore.Expunged, error) {
 	cn, err := canonicalName(dest)
 	if err != nil {
@@ -504,7 +521,7 @@ func (v *view) Move(ctx context.Context, uids []uint32, dest string) (*mailstore
 		return nil, nil, err
 	}
 	defer v.u.mu.Unlock()
-	res, err := v.copy(sortedUIDs(uids), cn)
+	res, err := v.copy(sortedUIDs(uids), cn, true)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -21,19 +21,22 @@
 // Run calls NewBackend once for every rule, so rules never see each
 // other's mail. The optional fields of Options enable more rules: a
 // second user (OtherUser) for isolation, Reopen for persistence across a
-// restart, and they describe the store: InMemory for a store that keeps
-// contents in memory, Overflow for a store with a per-view queue limit.
+// restart, SetQuota for quota limits the embedding program sets, and
+// they describe the store: InMemory for a store that keeps contents in
+// memory, Overflow for a store with a per-view queue limit.
 //
 // Each rule is a subtest named after it, in groups: Auth, Mailboxes,
-// Append, View, Sessions, Concurrency, Large, Search and Persistence; a
+// Append, View, Sessions, Concurrency, Large, Search, Persistence, and
+// the groups of the optional interfaces, Quota, Metadata and ACL; a
 // failure names the rule broken, as in
 //
 //	--- FAIL: TestConformance/View/ExpungeSeqOrder
 //
 // and go test -run selects rules: -run 'TestConformance/Sessions/'.
 // Every rule's doc comment cites the RFC section it checks. Rules a
-// backend cannot take part in (no Authenticator, no Reopen, no \Recent)
-// are skipped, with the reason.
+// backend cannot take part in (no Authenticator, no Reopen, no \Recent,
+// a Store without mailstore.QuotaStore, MetadataStore or ACLStore) are
+// skipped, with the reason.
 //
 // What the suite checks:
 //
@@ -63,6 +66,26 @@
 //   - Search: mailstore.Search, Sort and Thread work on the store.
 //   - Persistence: with Options.Reopen, mailboxes, messages, flags,
 //     MODSEQs and UIDs survive a restart.
+//   - Quota, if the Store is a mailstore.QuotaStore (RFC 9208): quota
+//     roots and resources; STORAGE and MESSAGE usage exact through
+//     APPEND, EXPUNGE, COPY, MOVE, RENAME and DELETE; APPEND and COPY over
+//     a limit refused with ErrQuota, leaving nothing behind; MOVE within a
+//     root allowed at the limit; a limit lowered below the usage deletes
+//     nothing; SETQUOTA replaces every limit (with mailstore.QuotaSetter).
+//     The rules that need limits set them through QuotaSetter or
+//     Options.SetQuota and are skipped with neither.
+//   - Metadata, if the Store is a mailstore.MetadataStore (RFC 5464):
+//     entries set, read, replaced and removed (NIL), octet for octet;
+//     names case-insensitive and checked; mailbox and server entries;
+//     /private and /shared apart, private server entries per user; the
+//     all-or-nothing SETMETADATA; the size limit (MAXSIZE, with the
+//     limit in the error) and the count limit (TOOMANY); entries follow
+//     RENAME and go with DELETE; /shared/admin is read-only.
+//   - ACL, if the Store is a mailstore.ACLStore (RFC 4314): MYRIGHTS on
+//     one's own mailboxes; SETACL replacing, adding and removing rights,
+//     the obsolete "c" and "d" expanded, unknown rights refused with
+//     ErrInvalidRights; DELETEACL; LISTRIGHTS; ACLs kept by RENAME and
+//     dropped by DELETE.
 //
 // Every Poll the suite makes is checked against a model of the view: the
 // updates it returns, applied in order to the view's list before the

@@ -9,11 +9,12 @@ import (
 )
 
 // TestMemstore runs the suite against the in-memory store, which is also
-// the suite's own check.
+// the suite's own check. Users may set their own quota, so the quota
+// rules go through mailstore.QuotaSetter.
 func TestMemstore(t *testing.T) {
 	storetest.Run(t, storetest.Options{
 		NewBackend: func(t *testing.T) (mailstore.Backend, string, string) {
-			b := memstore.New()
+			b := memstore.NewWithOptions(&memstore.Options{QuotaSet: true})
 			if err := b.AddUser("alice", "secret"); err != nil {
 				t.Fatal(err)
 			}

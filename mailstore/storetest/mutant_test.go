@@ -1,6 +1,7 @@
 package storetest_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -43,6 +44,11 @@ var mutants = []mutant{
 	{"structure-wrong", "Append/Structure", nil},
 	{"hms-ignores-held-expunge", "Sessions/PollHoldsExpunges", nil},
 	{"expungedsince-empty", "View/ExpungedSince", nil},
+	{"quota-leaves-message", "Quota/AppendOverQuota", nil},
+	{"quota-storage-octets", "Quota/Usage", nil},
+	{"metadata-private-is-shared", "Metadata/PrivateShared", nil},
+	{"metadata-partial-set", "Metadata/SetAllOrNothing", nil},
+	{"acl-obsolete-ignored", "ACL/ObsoleteRights", nil},
 	{"not-streaming", "Large/StreamedAppend", func(o *storetest.Options) {
 		o.InMemory = false // memstore holds the message, which a streaming store must not
 		o.LargeSize = 64 << 20
@@ -87,7 +93,7 @@ func TestMutant(t *testing.T) {
 	}
 	opts := storetest.Options{
 		NewBackend: func(t *testing.T) (mailstore.Backend, string, string) {
-			b := memstore.New()
+			b := memstore.NewWithOptions(&memstore.Options{QuotaSet: true})
 			if err := b.AddUser("alice", "secret"); err != nil {
 				t.Fatal(err)
 			}
@@ -119,12 +125,125 @@ func (b *mBackend) Open(ctx context.Context, user string) (mailstore.Store, erro
 	if err != nil {
 		return nil, err
 	}
-	return &mStore{st, b.bug}, nil
+	return &mStore{st, b.bug, b.b, user}, nil
 }
 
+// mStore is a Store with a bug. It has every optional interface of the
+// memstore Store it wraps (a Backend with QuotaSet).
 type mStore struct {
 	mailstore.Store
-	bug string
+	bug  string
+	b    *memstore.Backend
+	user string
+}
+
+func (s *mStore) Append(ctx context.Context, name string, r io.Reader, opts *mailstore.AppendOptions) (*mailstore.AppendResult, error) {
+	if s.bug != "quota-leaves-message" {
+		return s.Store.Append(ctx, name, r, opts)
+	}
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, err
+	}
+	res, err := s.Store.Append(ctx, name, bytes.NewReader(data), opts)
+	if !errors.Is(err, mailstore.ErrQuota) {
+		return res, err
+	}
+	// Store it anyway, then report the quota error.
+	limits, qerr := s.Quota(ctx, "")
+	if qerr != nil {
+		return nil, qerr
+	}
+	if err := s.b.SetQuota(s.user, nil); err != nil {
+		return nil, err
+	}
+	s.Store.Append(ctx, name, bytes.NewReader(data), opts)
+	if err := s.b.SetQuota(s.user, limits); err != nil {
+		return nil, err
+	}
+	return nil, err
+}
+
+func (s *mStore) QuotaResources() []string { return s.Store.(mailstore.QuotaStore).QuotaResources() }
+
+func (s *mStore) QuotaRoots(ctx context.Context, mailbox string) ([]string, error) {
+	return s.Store.(mailstore.QuotaStore).QuotaRoots(ctx, mailbox)
+}
+
+func (s *mStore) Quota(ctx context.Context, root string) ([]imap.QuotaResource, error) {
+	rs, err := s.Store.(mailstore.QuotaStore).Quota(ctx, root)
+	if err == nil && s.bug == "quota-storage-octets" {
+		for i := range rs {
+			if rs[i].Name == mailstore.QuotaStorage {
+				rs[i].Usage *= 1024
+			}
+		}
+	}
+	return rs, err
+}
+
+func (s *mStore) SetQuota(ctx context.Context, root string, limits []imap.QuotaResource) error {
+	return s.Store.(mailstore.QuotaSetter).SetQuota(ctx, root, limits)
+}
+
+// privateIsShared is the bug that keeps /private entries as /shared ones.
+func (s *mStore) privateIsShared(name string) string {
+	if s.bug == "metadata-private-is-shared" && len(name) >= 8 && strings.EqualFold(name[:8], "/private") {
+		return "/shared" + name[8:]
+	}
+	return name
+}
+
+func (s *mStore) Metadata(ctx context.Context, mailbox string, names []string) ([]imap.MetadataEntry, error) {
+	names = slices.Clone(names)
+	for i := range names {
+		names[i] = s.privateIsShared(names[i])
+	}
+	return s.Store.(mailstore.MetadataStore).Metadata(ctx, mailbox, names)
+}
+
+func (s *mStore) MetadataNames(ctx context.Context, mailbox string) ([]string, error) {
+	return s.Store.(mailstore.MetadataStore).MetadataNames(ctx, mailbox)
+}
+
+func (s *mStore) SetMetadata(ctx context.Context, mailbox string, entries []imap.MetadataEntry) error {
+	ms := s.Store.(mailstore.MetadataStore)
+	entries = slices.Clone(entries)
+	for i := range entries {
+		entries[i].Name = s.privateIsShared(entries[i].Name)
+	}
+	if s.bug == "metadata-partial-set" {
+		for _, e := range entries {
+			if err := ms.SetMetadata(ctx, mailbox, []imap.MetadataEntry{e}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return ms.SetMetadata(ctx, mailbox, entries)
+}
+
+func (s *mStore) ACL(ctx context.Context, mailbox string) ([]imap.ACLEntry, error) {
+	return s.Store.(mailstore.ACLStore).ACL(ctx, mailbox)
+}
+
+func (s *mStore) SetACL(ctx context.Context, mailbox, identifier string, op mailstore.RightsOp, rights string) error {
+	if s.bug == "acl-obsolete-ignored" {
+		rights = strings.NewReplacer("c", "", "d", "").Replace(rights)
+	}
+	return s.Store.(mailstore.ACLStore).SetACL(ctx, mailbox, identifier, op, rights)
+}
+
+func (s *mStore) DeleteACL(ctx context.Context, mailbox, identifier string) error {
+	return s.Store.(mailstore.ACLStore).DeleteACL(ctx, mailbox, identifier)
+}
+
+func (s *mStore) ListRights(ctx context.Context, mailbox, identifier string) (string, []string, error) {
+	return s.Store.(mailstore.ACLStore).ListRights(ctx, mailbox, identifier)
+}
+
+func (s *mStore) MyRights(ctx context.Context, mailbox string) (string, error) {
+	return s.Store.(mailstore.ACLStore).MyRights(ctx, mailbox)
 }
 
 func (s *mStore) Status(ctx context.Context, name string) (*mailstore.MailboxStatus, error) {

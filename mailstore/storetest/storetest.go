@@ -63,6 +63,14 @@ type Options struct {
 	// deleted mailbox keep working instead of giving ErrClosed, against
 	// the contract; the rule that checks ErrClosed is then skipped.
 	ViewsSurviveDelete bool
+
+	// SetQuota, if set, replaces the quota limits of user on b (the
+	// limits of the first quota root of the user's INBOX) as the program
+	// that embeds the store configures them: for a store that implements
+	// mailstore.QuotaStore but not mailstore.QuotaSetter. The quota rules
+	// that need limits set them through QuotaSetter if the store has it,
+	// else through SetQuota, and are skipped with neither.
+	SetQuota func(t *testing.T, b mailstore.Backend, user string, limits []imap.QuotaResource)
 }
 
 // rule is one rule of the contract, checked by one subtest.
@@ -90,6 +98,9 @@ func groups() []group {
 		{"Large", largeRules()},
 		{"Search", searchRules()},
 		{"Persistence", persistRules()},
+		{"Quota", quotaRules()},
+		{"Metadata", metadataRules()},
+		{"ACL", aclRules()},
 	}
 }
 
