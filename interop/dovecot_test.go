@@ -150,6 +150,15 @@ func hasDovecotPOP3() bool {
 // the test if Dovecot is missing or does not come up.
 func startDovecot(t testing.TB) *dovecot {
 	t.Helper()
+	return startDovecotConf(t, "")
+}
+
+// startDovecotConf is startDovecot with extra appended to the
+// configuration (plugins, plugin settings, protocol blocks); @DIR@ in it
+// is the instance's directory. A configuration Dovecot refuses fails the
+// test.
+func startDovecotConf(t testing.TB, extra string) *dovecot {
+	t.Helper()
 	bin, err := findDovecot()
 	if err != nil {
 		t.Fatal(err)
@@ -235,7 +244,7 @@ func startDovecot(t testing.TB) *dovecot {
 			"@DIR@", d.dir, "@PORT@", strconv.Itoa(port),
 			"@UID@", strconv.Itoa(uid), "@GID@", strconv.Itoa(gid),
 			"@INTERNAL_USER@", internal, "@LOGIN_USER@", login,
-		).Replace(dovecotConf)
+		).Replace(dovecotConf + extra)
 		confPath := filepath.Join(d.dir, "dovecot.conf")
 		if err := os.WriteFile(confPath, []byte(conf), 0o644); err != nil {
 			t.Fatal(err)

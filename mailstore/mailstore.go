@@ -2,6 +2,7 @@ package mailstore
 
 import (
 	"context"
+	"crypto/x509"
 	"io"
 	"time"
 
@@ -25,6 +26,34 @@ type Authenticator interface {
 // ErrAuthFailed.
 type SecretLookup interface {
 	Secret(ctx context.Context, username string) (secret string, user string, err error)
+}
+
+// TokenAuthenticator is implemented by an Authenticator that accepts OAuth
+// 2.0 bearer tokens. The protocol servers offer SASL OAUTHBEARER (RFC
+// 7628) only when their Authenticator implements it, and only where they
+// offer plaintext passwords: a bearer token is as good as a password to
+// whoever sees it.
+type TokenAuthenticator interface {
+	// AuthenticateToken checks a bearer token and returns the canonical
+	// user name to open. username is the authorization identity the
+	// client named ("" when it named none, leaving the token to say who
+	// it is). A rejected token gives ErrAuthFailed.
+	AuthenticateToken(ctx context.Context, username, token string) (user string, err error)
+}
+
+// CertificateAuthenticator is implemented by an Authenticator that maps a
+// verified TLS client certificate to a user, for SASL EXTERNAL (RFC 4422
+// Appendix A). Without it, the protocol servers take the user to be the
+// subject common name of the certificate. Either way EXTERNAL is offered
+// only on a TLS connection whose client certificate the TLS configuration
+// verified (tls.Config.ClientAuth and ClientCAs).
+type CertificateAuthenticator interface {
+	// AuthenticateCertificate returns the canonical user name for the
+	// verified chains of a client certificate (leaf first, as in
+	// tls.ConnectionState.VerifiedChains). authzid is the authorization
+	// identity the client asked for, "" for the one the certificate
+	// names. A certificate that names no user gives ErrAuthFailed.
+	AuthenticateCertificate(ctx context.Context, chains [][]*x509.Certificate, authzid string) (user string, err error)
 }
 
 // Backend gives access to every user's mail.

@@ -3,8 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -18,6 +16,7 @@ import (
 	"github.com/mailaccess/mailaccess/imap"
 	"github.com/mailaccess/mailaccess/imap/imapclient"
 	"github.com/mailaccess/mailaccess/imap/wire"
+	"github.com/mailaccess/mailaccess/internal/mailtest"
 	"github.com/mailaccess/mailaccess/pop3"
 	"github.com/mailaccess/mailaccess/pop3/pop3client"
 	"github.com/mailaccess/mailaccess/pop3/pop3server"
@@ -162,13 +161,8 @@ func TestStartAndLogin(t *testing.T) {
 
 			// The implicit TLS listener is the same pop3server.Server:
 			// the maildrop held by the session above is in use there.
-			leaf, err := x509.ParseCertificate(s.pop3.TLSConfig.Certificates[0].Certificate[0])
-			if err != nil {
-				t.Fatal(err)
-			}
-			roots := x509.NewCertPool()
-			roots.AddCert(leaf)
-			ps, err := pop3client.DialTLS(ctx, s.pop3sLn.Addr().String(), &pop3client.Options{TLSConfig: &tls.Config{RootCAs: roots}})
+			roots := mailtest.Trusting(t, s.pop3.TLSConfig.Certificates...)
+			ps, err := pop3client.DialTLS(ctx, s.pop3sLn.Addr().String(), &pop3client.Options{TLSConfig: roots})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -10,10 +10,11 @@ import (
 	"strings"
 
 	"github.com/emersion/go-sasl"
-	"github.com/xdg-go/scram"
 
 	"github.com/mailaccess/mailaccess/imap"
 	"github.com/mailaccess/mailaccess/imap/wire"
+	"github.com/mailaccess/mailaccess/internal/maildial"
+	"github.com/mailaccess/mailaccess/internal/saslclient"
 )
 
 // ErrNoStartTLS matches the error of StartTLS and DialStartTLS when the
@@ -33,12 +34,9 @@ var ErrNoStartTLS = errors.New("imapclient: STARTTLS not available")
 // Implicit TLS (DialTLS, port 993) is preferable where the server offers
 // it (RFC 8314).
 func DialStartTLS(ctx context.Context, addr string, opts *Options) (*Client, error) {
-	var d net.Dialer
-	nc, err := d.DialContext(ctx, "tcp", addr)
-	if err != nil {
-		return nil, err
-	}
-	return NewStartTLS(ctx, nc, hostOf(addr), opts)
+	return maildial.Dial(ctx, addr, false, nil, func(nc net.Conn, host string) (*Client, error) {
+		return NewStartTLS(ctx, nc, host, opts)
+	})
 }
 
 // NewStartTLS is DialStartTLS on an existing connection; host names the
@@ -80,6 +78,10 @@ func (c *Client) StartTLS(ctx context.Context, config *tls.Config) error {
 	if _, ok := c.TLSConnectionState(); ok {
 		return errors.New("imapclient: STARTTLS: the connection already uses TLS")
 	}
+	if c.Compressed() {
+		// RFC 4978 §3: TLS goes under compression, not over it.
+		return errors.New("imapclient: STARTTLS: the connection is compressed")
+	}
 	if c.greeting.Status == wire.StatusPREAUTH {
 		// RFC 9051 §6.2.1: a client that wants TLS must close a
 		// cleartext connection greeted with PREAUTH.
@@ -98,7 +100,7 @@ func (c *Client) StartTLS(ctx context.Context, config *tls.Config) error {
 	if config == nil {
 		config = c.opts.TLSConfig
 	}
-	config = tlsConfig(config, c.host)
+	config = maildial.TLSConfig(config, c.host)
 
 	// Nothing else may go out until the stream is replaced (start keeps
 	// the write lock), and the reader stops right after STARTTLS's
@@ -271,17 +273,14 @@ func (c *Client) writeAuthLine(line string) error {
 func (c *Client) AuthenticatePassword(ctx context.Context, user, password string) error {
 	caps := c.Caps()
 	has := func(mech string) bool { return caps.Advertised(imap.Cap("AUTH=" + mech)) }
-	if has("SCRAM-SHA-256-PLUS") {
-		if cs, ok := c.TLSConnectionState(); ok && cs.Version == tls.VersionTLS13 {
-			return c.Authenticate(ctx, NewScramSHA256PlusClient(user, password, &cs))
-		}
+	var csp *tls.ConnectionState
+	if cs, ok := c.TLSConnectionState(); ok {
+		csp = &cs
 	}
-	switch {
-	case has("SCRAM-SHA-256"):
-		return c.Authenticate(ctx, NewScramSHA256Client(user, password))
-	case has("PLAIN"):
-		return c.Authenticate(ctx, sasl.NewPlainClient("", user, password))
-	case caps.Has(imap.CapLoginDisabled):
+	if mech := saslclient.ForPassword(has, csp, user, password, false); mech != nil {
+		return c.Authenticate(ctx, mech)
+	}
+	if caps.Has(imap.CapLoginDisabled) {
 		return errors.New("imapclient: no usable password mechanism (LOGINDISABLED)")
 	}
 	return c.Login(ctx, user, password)
@@ -292,53 +291,13 @@ func (c *Client) AuthenticatePassword(ctx context.Context, user, password string
 // signature: a server that does not know the password fails the
 // exchange even if it answers OK.
 func NewScramSHA256Client(username, password string) sasl.Client {
-	return newScram("SCRAM-SHA-256", username, password, nil)
+	return saslclient.NewScramSHA256(username, password)
 }
 
 // NewScramSHA256PlusClient returns a SASL SCRAM-SHA-256-PLUS client bound
 // to the TLS connection with tls-exporter (RFC 9266, TLS 1.3).
 func NewScramSHA256PlusClient(username, password string, cs *tls.ConnectionState) sasl.Client {
-	return newScram("SCRAM-SHA-256-PLUS", username, password, cs)
-}
-
-type scramClient struct {
-	mech string
-	conv *scram.ClientConversation
-	err  error
-}
-
-func newScram(mech, username, password string, cs *tls.ConnectionState) *scramClient {
-	cl, err := scram.SHA256.NewClient(username, password, "")
-	if err != nil {
-		return &scramClient{mech: mech, err: err}
-	}
-	if cs == nil {
-		return &scramClient{mech: mech, conv: cl.NewConversation()}
-	}
-	cb, err := scram.NewTLSExporterBinding(cs)
-	if err != nil {
-		return &scramClient{mech: mech, err: err}
-	}
-	return &scramClient{mech: mech, conv: cl.NewConversationWithChannelBinding(cb)}
-}
-
-func (s *scramClient) Start() (string, []byte, error) {
-	if s.err != nil {
-		return "", nil, s.err
-	}
-	first, err := s.conv.Step("")
-	return s.mech, []byte(first), err
-}
-
-func (s *scramClient) Next(challenge []byte) ([]byte, error) {
-	if s.conv.Done() {
-		return nil, sasl.ErrUnexpectedServerChallenge
-	}
-	resp, err := s.conv.Step(string(challenge))
-	if err != nil {
-		return nil, err
-	}
-	return []byte(resp), nil
+	return saslclient.NewScramSHA256Plus(username, password, cs)
 }
 
 // NewXOAuth2Client returns a SASL XOAUTH2 client, Google's and Microsoft's
@@ -349,28 +308,14 @@ func (s *scramClient) Next(challenge []byte) ([]byte, error) {
 // follows. Prefer OAUTHBEARER (RFC 7628, sasl.NewOAuthBearerClient) where
 // offered.
 func NewXOAuth2Client(username, token string) sasl.Client {
-	return &xoauth2Client{username: username, token: token}
-}
-
-type xoauth2Client struct {
-	username, token string
-}
-
-func (x *xoauth2Client) Start() (string, []byte, error) {
-	return "XOAUTH2", []byte("user=" + x.username + "\x01auth=Bearer " + x.token + "\x01\x01"), nil
-}
-
-func (x *xoauth2Client) Next(challenge []byte) ([]byte, error) {
-	// The challenge is the server's JSON error; an empty response
-	// lets it send its NO.
-	return []byte{}, nil
+	return &saslclient.XOAuth2Client{Username: username, Token: token}
 }
 
 // TLSConnectionState returns the state of the connection's TLS layer, and
 // false on a connection without TLS.
 func (c *Client) TLSConnectionState() (tls.ConnectionState, bool) {
 	c.mu.Lock()
-	nc := c.nc
+	nc := underlying(c.nc)
 	c.mu.Unlock()
 	if tc, ok := nc.(*tls.Conn); ok {
 		return tc.ConnectionState(), true

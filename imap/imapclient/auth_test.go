@@ -2,62 +2,22 @@ package imapclient_test
 
 import (
 	"bufio"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/base64"
 	"errors"
-	"math/big"
-	"net"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/emersion/go-sasl"
 
 	"github.com/mailaccess/mailaccess/imap"
 	"github.com/mailaccess/mailaccess/imap/imapclient"
 	"github.com/mailaccess/mailaccess/imap/imapserver"
+	"github.com/mailaccess/mailaccess/internal/mailtest"
 )
 
-// mbxTLS makes a self-signed certificate for 127.0.0.1: the server's
-// configuration, and a client configuration that trusts it.
-func mbxTLS(t *testing.T) (server, client *tls.Config) {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(1),
-		Subject:               pkix.Name{CommonName: "127.0.0.1"},
-		NotBefore:             time.Now().Add(-time.Hour),
-		NotAfter:              time.Now().Add(time.Hour),
-		IPAddresses:           []net.IP{net.ParseIP("127.0.0.1")},
-		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
-		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		IsCA:                  true,
-		BasicConstraintsValid: true,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pool := x509.NewCertPool()
-	pool.AddCert(cert)
-	return &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}},
-		&tls.Config{RootCAs: pool}
-}
-
 func TestStartTLS(t *testing.T) {
-	srvTLS, cliTLS := mbxTLS(t)
+	srvTLS, cliTLS := mailtest.SelfSigned(t)
 	env, _ := mbxEnvFrom(t, func(s *imapserver.Server) { s.TLSConfig = srvTLS; s.InsecureAuth = false }, mbxRemote)
 	ctx := mbxCtx(t)
 	// In the clear: STARTTLS and LOGINDISABLED, no PLAIN.
@@ -162,7 +122,7 @@ func TestStartTLSRefusal(t *testing.T) {
 		}
 	})
 	t.Run("untrusted certificate", func(t *testing.T) {
-		srvTLS, _ := mbxTLS(t)
+		srvTLS, _ := mailtest.SelfSigned(t)
 		env, _ := mbxEnv(t, func(s *imapserver.Server) { s.TLSConfig = srvTLS })
 		if _, err := imapclient.DialStartTLS(ctx, env.addr, nil); err == nil {
 			t.Fatal("DialStartTLS trusted an unknown certificate")

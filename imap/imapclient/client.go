@@ -13,6 +13,7 @@ import (
 
 	"github.com/mailaccess/mailaccess/imap"
 	"github.com/mailaccess/mailaccess/imap/wire"
+	"github.com/mailaccess/mailaccess/internal/maildial"
 )
 
 // Errors.
@@ -34,6 +35,7 @@ type StatusError struct {
 	Text    string
 }
 
+// Error formats the command, the status, the response code and the text.
 func (e *StatusError) Error() string {
 	code := ""
 	if e.Code != nil {
@@ -41,6 +43,20 @@ func (e *StatusError) Error() string {
 	}
 	return fmt.Sprintf("imapclient: %s: %s %s%s", e.Command, e.Status, code, e.Text)
 }
+
+// Is makes errors.Is(err, CodeError(name)) true when the status response
+// carried the response code name, e.g. errors.Is(err, ErrOverQuota).
+func (e *StatusError) Is(target error) bool {
+	t, ok := target.(CodeError)
+	return ok && e.Code != nil && e.Code.Name == imap.ResponseCodeName(t)
+}
+
+// CodeError is a response code name used as a target of errors.Is: a
+// *StatusError matches it when its response carried that code.
+type CodeError imap.ResponseCodeName
+
+// Error returns the code in brackets.
+func (e CodeError) Error() string { return "imapclient: [" + string(e) + "]" }
 
 // Options configure a Client. The zero value is usable.
 type Options struct {
@@ -65,6 +81,14 @@ type Options struct {
 	// ClientID is what the client sends with ID (RFC 2971) when a quirk
 	// requires it (QuirkIDBeforeSelect); nil means DefaultClientID.
 	ClientID []imap.IDParam
+	// Compress turns on COMPRESS=DEFLATE (RFC 4978) right after Login or
+	// Authenticate when the server offers it (see Client.Compress). A
+	// server's refusal is not an error: the session goes on uncompressed.
+	Compress bool
+	// NoLocalSortThread keeps Sort and Thread from computing the result
+	// locally when the server lacks SORT or the THREAD algorithm: the
+	// command is sent anyway and the server's refusal returned.
+	NoLocalSortThread bool
 }
 
 // Client is a connection to an IMAP server.
@@ -76,9 +100,11 @@ type Client struct {
 	wmu sync.Mutex // guards enc, bw (writing commands)
 	bw  *bufio.Writer
 	enc *wire.Encoder
-	// dec is the reader goroutine's, but for StartTLS, which replaces it
-	// while the reader is paused (command.resume).
+	// dec is the reader goroutine's, but for StartTLS and Compress,
+	// which replace it while the reader is paused (command.resume); br
+	// is the buffered reader under it.
 	dec *wire.Decoder
+	br  *bufio.Reader
 
 	mu       sync.Mutex // guards the fields below
 	caps     imap.CapSet
@@ -142,49 +168,25 @@ type command struct {
 
 // Dial connects to addr over TCP without TLS and reads the greeting.
 func Dial(ctx context.Context, addr string, opts *Options) (*Client, error) {
-	var d net.Dialer
-	nc, err := d.DialContext(ctx, "tcp", addr)
-	if err != nil {
-		return nil, err
-	}
-	return newClient(ctx, nc, hostOf(addr), opts)
+	return maildial.Dial(ctx, addr, false, nil, func(nc net.Conn, host string) (*Client, error) {
+		return newClient(ctx, nc, host, opts)
+	})
 }
 
 // DialTLS connects with implicit TLS (RFC 8314, port 993).
 func DialTLS(ctx context.Context, addr string, opts *Options) (*Client, error) {
-	var o Options
+	var config *tls.Config
 	if opts != nil {
-		o = *opts
+		config = opts.TLSConfig
 	}
-	d := tls.Dialer{Config: tlsConfig(o.TLSConfig, hostOf(addr))}
-	nc, err := d.DialContext(ctx, "tcp", addr)
-	if err != nil {
-		return nil, err
-	}
-	return newClient(ctx, nc, hostOf(addr), opts)
+	return maildial.Dial(ctx, addr, true, config, func(nc net.Conn, host string) (*Client, error) {
+		return newClient(ctx, nc, host, opts)
+	})
 }
 
 // New starts a client on an existing connection and reads the greeting.
 func New(ctx context.Context, nc net.Conn, opts *Options) (*Client, error) {
-	return newClient(ctx, nc, hostOf(nc.RemoteAddr().String()), opts)
-}
-
-func hostOf(addr string) string {
-	if h, _, err := net.SplitHostPort(addr); err == nil {
-		return h
-	}
-	return addr
-}
-
-func tlsConfig(c *tls.Config, host string) *tls.Config {
-	if c == nil {
-		return &tls.Config{ServerName: host}
-	}
-	if c.ServerName == "" {
-		c = c.Clone()
-		c.ServerName = host
-	}
-	return c
+	return newClient(ctx, nc, maildial.HostOf(nc.RemoteAddr().String()), opts)
 }
 
 func newClient(ctx context.Context, nc net.Conn, host string, opts *Options) (*Client, error) {
@@ -231,9 +233,9 @@ func newClient(ctx context.Context, nc net.Conn, host string, opts *Options) (*C
 	return c, nil
 }
 
-// setStream (re)builds the codec over nc (after STARTTLS), keeping the
-// modes the session has switched on. The caller holds the write lock and
-// the reader is not reading.
+// setStream (re)builds the codec over nc (after STARTTLS or COMPRESS),
+// keeping the modes the session has switched on. The caller holds the
+// write lock and the reader is not reading.
 func (c *Client) setStream(nc net.Conn) {
 	c.mu.Lock()
 	c.nc = nc
@@ -247,12 +249,15 @@ func (c *Client) setStream(nc net.Conn) {
 		o.Continue = nil
 		eopts = &o
 	}
-	c.dec = wire.NewDecoder(bufio.NewReaderSize(nc, 16<<10), &dopts)
+	dopts.FetchItems = c.fetchItemDecoders(dopts.FetchItems)
+	c.br = bufio.NewReaderSize(nc, 16<<10)
+	c.dec = wire.NewDecoder(c.br, &dopts)
 	c.bw = bufio.NewWriterSize(nc, 16<<10)
 	c.enc = wire.NewEncoder(c.bw, eopts)
 }
 
-// conn returns the connection (the TLS one after STARTTLS).
+// conn returns the connection (the TLS one after STARTTLS, the
+// compressing one after COMPRESS).
 func (c *Client) conn() net.Conn {
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -19,6 +19,15 @@
 // the clear after its OK fail the upgrade rather than being read as if
 // they came over TLS.
 //
+// COMPRESS=DEFLATE (Client.Compress, or Options.Compress after login)
+// swaps the connection the same way, deflating in both directions with a
+// sync flush after every command. The extensions of RFC 9208 (QUOTA),
+// RFC 4314 (ACL) and RFC 5464 (METADATA) have typed methods, and Gmail's
+// X-GM-EXT-1 its FETCH items, search keys and StoreGmailLabels. Sort and
+// Thread compute the result in the client (SortLocal, ThreadLocal, with
+// package mime's algorithms) when the server lacks SORT or the THREAD
+// algorithm, as c-client did.
+//
 // Parsing is lenient by default: a malformed response is reported to
 // Options.ErrorHandler and skipped, and the connection goes on. Known
 // server bugs that need more than lenient parsing are worked around by

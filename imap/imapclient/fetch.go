@@ -82,6 +82,12 @@ type FetchResult struct {
 	BodyStructure *imap.BodyStructure // BODYSTRUCTURE, or BODY if only that came
 	ModSeq        uint64
 	BinarySizes   []BinarySize
+	// GmailMsgID, GmailThreadID and GmailLabels are Gmail's X-GM-MSGID,
+	// X-GM-THRID and X-GM-LABELS (X-GM-EXT-1, see FetchGmailMsgID);
+	// GmailLabels is nil when the item did not come.
+	GmailMsgID    uint64
+	GmailThreadID uint64
+	GmailLabels   []string
 	// Sections holds the body sections: filled by FetchAll only (Fetch
 	// hands them out through FetchMessage.NextSection).
 	Sections []SectionData
@@ -141,6 +147,8 @@ func (r *FetchResult) fill(fd *imap.FetchData) {
 			r.ModSeq = it.Num
 		case imap.FetchBinarySize:
 			r.BinarySizes = append(r.BinarySizes, BinarySize{Part: it.Section.Part, Size: it.Num})
+		case imap.FetchOther:
+			r.fillGmail(it)
 		}
 	}
 }

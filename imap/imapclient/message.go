@@ -44,6 +44,11 @@ func (c *Client) Store(ctx context.Context, set imap.NumSet, uid bool, op imap.S
 		args.Silent = opts.Silent
 		args.UnchangedSince, args.HasUnchangedSince = opts.UnchangedSince, opts.HasUnchangedSince
 	}
+	return c.store(ctx, set, uid, args)
+}
+
+// store runs STORE with args (typed, or raw for vendor items).
+func (c *Client) store(ctx context.Context, set imap.NumSet, uid bool, args imap.CommandArgs) (*StoreResult, error) {
 	res := &StoreResult{}
 	anyMsg := set.ContainsStar() || set.IsSearchRes()
 	st, err := c.execute(ctx, "STORE", args, uid, func(r *wire.Response) bool {

@@ -127,9 +127,22 @@ func (c *Client) Search(ctx context.Context, key imap.SearchKey, uid bool, opts 
 // Sort returns the messages matching key in the order of criteria
 // (RFC 5256 SORT), as sequence numbers or, when uid is true, UIDs. An
 // empty charset is sent as UTF-8.
+//
+// When the server lacks SORT (or SORT=DISPLAY for the DISPLAYFROM and
+// DISPLAYTO keys), the client computes the order itself (SortLocal),
+// unless Options.NoLocalSortThread is set.
 func (c *Client) Sort(ctx context.Context, criteria []imap.SortCriterion, key imap.SearchKey, uid bool, charset string) ([]uint32, error) {
 	if len(criteria) == 0 {
 		return nil, ErrNoSortCriteria
+	}
+	if !c.opts.NoLocalSortThread {
+		local, err := c.needLocalSort(ctx, criteria)
+		if err != nil {
+			return nil, err
+		}
+		if local {
+			return c.SortLocal(ctx, criteria, key, uid, charset)
+		}
 	}
 	args := &imap.SortCommand{Criteria: criteria, Charset: charset, Key: searchKey(key)}
 	nums := []uint32{}
@@ -149,7 +162,19 @@ func (c *Client) Sort(ctx context.Context, criteria []imap.SortCriterion, key im
 // Thread returns the threads of the messages matching key, built with
 // algorithm (RFC 5256 THREAD, e.g. "REFERENCES", "ORDEREDSUBJECT"); the
 // numbers are UIDs when uid is true. An empty charset is sent as UTF-8.
+//
+// When the server lacks THREAD=algorithm, the client threads the
+// messages itself (ThreadLocal), unless Options.NoLocalSortThread is set.
 func (c *Client) Thread(ctx context.Context, algorithm string, key imap.SearchKey, uid bool, charset string) ([]imap.ThreadNode, error) {
+	if !c.opts.NoLocalSortThread {
+		local, err := c.needLocalThread(ctx, algorithm)
+		if err != nil {
+			return nil, err
+		}
+		if local {
+			return c.ThreadLocal(ctx, algorithm, key, uid, charset)
+		}
+	}
 	args := &imap.ThreadCommand{Algorithm: algorithm, Charset: charset, Key: searchKey(key)}
 	threads := []imap.ThreadNode{}
 	_, err := c.execute(ctx, "THREAD", args, uid, func(r *wire.Response) bool {

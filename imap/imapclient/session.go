@@ -42,7 +42,8 @@ func (c *Client) Login(ctx context.Context, user, password string) error {
 }
 
 // afterAuth makes sure the capabilities are known after authentication
-// (RFC 3501 §6.2.2: they may change) and adapts the encoder.
+// (RFC 3501 §6.2.2: they may change), adapts the encoder, and turns on
+// COMPRESS when Options.Compress asks for it.
 func (c *Client) afterAuth(ctx context.Context) error {
 	if len(c.Caps()) == 0 {
 		if _, err := c.Capability(ctx); err != nil {
@@ -54,7 +55,7 @@ func (c *Client) afterAuth(ctx context.Context) error {
 	c.enc.SetLiteralPlus(caps.Has(imap.CapLiteralPlus))
 	c.enc.SetLiteralMinus(caps.Has(imap.CapLiteralMinus))
 	c.wmu.Unlock()
-	return nil
+	return c.compressAfterAuth(ctx)
 }
 
 // Logout ends the session (RFC 3501 §6.1.3) and closes the connection.

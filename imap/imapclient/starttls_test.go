@@ -14,13 +14,14 @@ import (
 	"github.com/mailaccess/mailaccess/imap"
 	"github.com/mailaccess/mailaccess/imap/imapclient"
 	"github.com/mailaccess/mailaccess/imap/imapserver"
+	"github.com/mailaccess/mailaccess/internal/mailtest"
 )
 
 // TestStartTLSRunningClient: STARTTLS on a client already in use, with
 // commands issued meanwhile by other goroutines; the capabilities are
 // asked for again over TLS, and authentication then works.
 func TestStartTLSRunningClient(t *testing.T) {
-	srvTLS, cliTLS := mbxTLS(t)
+	srvTLS, cliTLS := mailtest.SelfSigned(t)
 	env, _ := mbxEnvFrom(t, func(s *imapserver.Server) { s.TLSConfig = srvTLS; s.InsecureAuth = false }, mbxRemote)
 	ctx := mbxCtx(t)
 	c, err := imapclient.Dial(ctx, env.addr, nil)
@@ -152,7 +153,7 @@ func TestStartTLSRunningRefusal(t *testing.T) {
 		}
 	})
 	t.Run("untrusted certificate", func(t *testing.T) {
-		srvTLS, _ := mbxTLS(t)
+		srvTLS, _ := mailtest.SelfSigned(t)
 		env, _ := mbxEnv(t, func(s *imapserver.Server) { s.TLSConfig = srvTLS })
 		c, err := imapclient.Dial(ctx, env.addr, nil)
 		if err != nil {

@@ -1,9 +1,7 @@
 package imapserver
 
 import (
-	"context"
 	"crypto/tls"
-	"crypto/x509"
 	"encoding/base64"
 	"errors"
 	"strings"
@@ -16,33 +14,16 @@ import (
 )
 
 // TokenAuthenticator is implemented by a Server's Authenticator that
-// accepts OAuth 2.0 bearer tokens. The server offers SASL OAUTHBEARER
-// (RFC 7628) only when its Authenticator implements it, and only where it
-// offers plaintext passwords: a bearer token is as good as a password to
-// whoever sees it.
-type TokenAuthenticator interface {
-	// AuthenticateToken checks a bearer token and returns the canonical
-	// user name to open. username is the authorization identity the
-	// client named ("" when it named none, leaving the token to say who
-	// it is). A rejected token gives mailstore.ErrAuthFailed.
-	AuthenticateToken(ctx context.Context, username, token string) (user string, err error)
-}
+// accepts OAuth 2.0 bearer tokens: the server then offers SASL
+// OAUTHBEARER (RFC 7628) where it offers plaintext passwords. It is
+// mailstore.TokenAuthenticator: one Authenticator serves every server.
+type TokenAuthenticator = mailstore.TokenAuthenticator
 
 // CertificateAuthenticator is implemented by a Server's Authenticator that
 // maps a verified TLS client certificate to a user, for SASL EXTERNAL
-// (RFC 4422 Appendix A). Without it, the user is the subject common name
-// of the certificate. Either way EXTERNAL is offered only on a TLS
-// connection whose client certificate the TLS configuration verified
-// (tls.Config.ClientAuth and ClientCAs).
-type CertificateAuthenticator interface {
-	// AuthenticateCertificate returns the canonical user name for the
-	// verified chains of a client certificate (leaf first, as in
-	// tls.ConnectionState.VerifiedChains). authzid is the authorization
-	// identity the client asked for, "" for the one the certificate
-	// names. A certificate that names no user gives
-	// mailstore.ErrAuthFailed.
-	AuthenticateCertificate(ctx context.Context, chains [][]*x509.Certificate, authzid string) (user string, err error)
-}
+// (RFC 4422 Appendix A); without it the user is the certificate's subject
+// common name. It is mailstore.CertificateAuthenticator.
+type CertificateAuthenticator = mailstore.CertificateAuthenticator
 
 // Throttling of failed authentication attempts (RFC 9051 §11: "A server
 // SHOULD have mechanisms in place to limit or delay failed
@@ -101,11 +82,7 @@ func (c *conn) saslConfig() *saslserver.Config {
 	if cs, ok := c.tlsState(); ok {
 		csp = &cs
 	}
-	cfg := saslserver.NewConfig(c.srv.Authenticator, csp, c.plaintextAllowed())
-	if cb, ok := c.channelBinding(); ok {
-		cfg.ChannelBinding = &cb
-	}
-	return cfg
+	return saslserver.NewConfig(c.srv.Authenticator, csp, c.plaintextAllowed())
 }
 
 // authMechs lists the SASL mechanisms usable on the connection now, best
@@ -140,12 +117,7 @@ func (c *conn) login(username, password string) *status {
 // checkPassword asks the Authenticator. A failure that is not
 // mailstore.ErrAuthFailed comes back as a *saslserver.UnavailableError.
 func (c *conn) checkPassword(username, password string) (string, error) {
-	a := c.srv.Authenticator
-	if a == nil {
-		return "", mailstore.ErrAuthFailed
-	}
-	user, err := a.Authenticate(c.ctx, username, password)
-	return user, saslserver.Unavailable(err)
+	return saslserver.CheckPassword(c.ctx, c.srv.Authenticator, username, password)
 }
 
 // authenticated opens the store of an authenticated user and enters the

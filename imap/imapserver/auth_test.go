@@ -3,17 +3,11 @@ package imapserver
 import (
 	"bufio"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/base64"
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/big"
 	"net"
 	"strings"
 	"sync"
@@ -107,85 +101,6 @@ type authRemoteConn struct {
 func (c authRemoteConn) RemoteAddr() net.Addr { return c.remote }
 
 var authRemote = &net.TCPAddr{IP: net.ParseIP("192.0.2.7"), Port: 50712}
-
-// authPKI is a test CA with a server certificate for 127.0.0.1 and client
-// certificates.
-type authPKI struct {
-	ca     *x509.Certificate
-	caKey  *ecdsa.PrivateKey
-	pool   *x509.CertPool
-	server tls.Certificate
-}
-
-func authNewPKI(t testing.TB) *authPKI {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(1),
-		Subject:               pkix.Name{CommonName: "mailaccess test CA"},
-		NotBefore:             time.Now().Add(-time.Hour),
-		NotAfter:              time.Now().Add(24 * time.Hour),
-		IsCA:                  true,
-		BasicConstraintsValid: true,
-		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ca, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &authPKI{ca: ca, caKey: key, pool: x509.NewCertPool()}
-	p.pool.AddCert(ca)
-	p.server = p.issue(t, "127.0.0.1", x509.ExtKeyUsageServerAuth)
-	return p
-}
-
-// issue makes a certificate for cn signed by the CA.
-func (p *authPKI) issue(t testing.TB, cn string, usage x509.ExtKeyUsage) tls.Certificate {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	serial, _ := rand.Int(rand.Reader, big.NewInt(1<<62))
-	tmpl := &x509.Certificate{
-		SerialNumber: serial,
-		Subject:      pkix.Name{CommonName: cn},
-		NotBefore:    time.Now().Add(-time.Hour),
-		NotAfter:     time.Now().Add(24 * time.Hour),
-		KeyUsage:     x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:  []x509.ExtKeyUsage{usage},
-	}
-	if ip := net.ParseIP(cn); ip != nil {
-		tmpl.IPAddresses = []net.IP{ip}
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, p.ca, &key.PublicKey, p.caKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
-}
-
-// serverConfig is the server's TLS configuration; it verifies client
-// certificates when given.
-func (p *authPKI) serverConfig() *tls.Config {
-	return &tls.Config{
-		Certificates: []tls.Certificate{p.server},
-		ClientAuth:   tls.VerifyClientCertIfGiven,
-		ClientCAs:    p.pool,
-	}
-}
-
-// clientConfig trusts the CA and presents the given certificates.
-func (p *authPKI) clientConfig(certs ...tls.Certificate) *tls.Config {
-	return &tls.Config{RootCAs: p.pool, ServerName: "127.0.0.1", Certificates: certs}
-}
 
 // authDialTLS connects with implicit TLS.
 func authDialTLS(t *testing.T, addr string, cfg *tls.Config) *tclient {

@@ -3,7 +3,6 @@ package imapserver
 import (
 	"bufio"
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/mailaccess/mailaccess/imap"
 	"github.com/mailaccess/mailaccess/imap/wire"
+	"github.com/mailaccess/mailaccess/internal/netserve"
 	"github.com/mailaccess/mailaccess/mailstore"
 )
 
@@ -109,12 +109,7 @@ func newConn(s *Server, nc net.Conn) *conn {
 		enabled: make(map[imap.Cap]bool),
 	}
 	c.qcond = sync.NewCond(&c.qmu)
-	if _, ok := nc.(*tls.Conn); ok {
-		c.tls = true
-	}
-	if tcp, ok := nc.RemoteAddr().(*net.TCPAddr); ok && tcp.IP.IsLoopback() {
-		c.loopback = true
-	}
+	c.tls, c.loopback = netserve.IsTLS(nc), netserve.IsLoopback(nc)
 	c.setStream(nc)
 	return c
 }
@@ -125,7 +120,7 @@ func (c *conn) setStream(rw io.ReadWriter) {
 	// 4 KiB buffers keep an idle session small; literals and large
 	// responses bypass them.
 	c.br = bufio.NewReaderSize(rw, 4<<10)
-	c.bw = bufio.NewWriterSize(writerWithDeadline{c}, 4<<10)
+	c.bw = bufio.NewWriterSize(c.deadlineWriter(), 4<<10)
 	c.dec = wire.NewDecoder(c.br, &wire.Options{
 		MaxLineLength:  c.lim.MaxLineLength,
 		MaxLiteralSize: c.lim.MaxMessageSize,
@@ -139,13 +134,10 @@ func (c *conn) setStream(rw io.ReadWriter) {
 	c.rw = rw
 }
 
-// writerWithDeadline writes to the connection's current stream with the
+// deadlineWriter writes to the connection's current stream with the
 // write timeout.
-type writerWithDeadline struct{ c *conn }
-
-func (w writerWithDeadline) Write(p []byte) (int, error) {
-	w.c.nc.SetWriteDeadline(time.Now().Add(w.c.lim.WriteTimeout))
-	return w.c.rw.Write(p)
+func (c *conn) deadlineWriter() netserve.DeadlineWriter {
+	return netserve.DeadlineWriter{Conn: c.nc, Stream: &c.rw, Timeout: c.lim.WriteTimeout}
 }
 
 // serve runs the session: greeting, then commands until LOGOUT, an error,
@@ -433,7 +425,7 @@ func (c *conn) bigBuffer() {
 	if big == nil {
 		big = bufio.NewWriterSize(nil, 64<<10)
 	}
-	big.Reset(writerWithDeadline{c})
+	big.Reset(c.deadlineWriter())
 	opts := c.enc.Options()
 	c.big = big
 	c.enc = wire.NewEncoder(big, &opts)

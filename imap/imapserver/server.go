@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/mailaccess/mailaccess/internal/netserve"
 	"github.com/mailaccess/mailaccess/mailstore"
 )
 
@@ -46,12 +47,10 @@ type Server struct {
 	// send large responses (FETCH), so that an idle session holds 4 KiB.
 	bigWriters sync.Pool
 
-	mu        sync.Mutex
-	listeners map[net.Listener]struct{}
-	conns     map[*conn]struct{}
-	shutdown  chan struct{} // closed by Shutdown/Close
-	closeOnce sync.Once
-	wg        sync.WaitGroup
+	// netsrv accepts, tracks and shuts down the connections.
+	netsrv   netserve.Server
+	initOnce sync.Once
+	shutdown <-chan struct{} // closed by Shutdown/Close: netsrv.Done()
 }
 
 // Limits bound a connection's use of the server. Zero values mean the
@@ -127,62 +126,14 @@ func (s *Server) logger() *slog.Logger {
 }
 
 func (s *Server) init() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.shutdown == nil {
-		s.shutdown = make(chan struct{})
-		s.listeners = make(map[net.Listener]struct{})
-		s.conns = make(map[*conn]struct{})
-	}
-}
-
-func (s *Server) closing() bool {
-	select {
-	case <-s.shutdown:
-		return true
-	default:
-		return false
-	}
+	s.initOnce.Do(func() { s.shutdown = s.netsrv.Done() })
 }
 
 // Serve accepts connections on l and serves each in its own goroutines
 // until Shutdown or Close, when it returns ErrServerClosed.
 func (s *Server) Serve(l net.Listener) error {
 	s.init()
-	s.mu.Lock()
-	if s.closing() {
-		s.mu.Unlock()
-		return ErrServerClosed
-	}
-	s.listeners[l] = struct{}{}
-	s.mu.Unlock()
-	defer func() {
-		s.mu.Lock()
-		delete(s.listeners, l)
-		s.mu.Unlock()
-	}()
-	var delay time.Duration
-	for {
-		nc, err := l.Accept()
-		if err != nil {
-			if s.closing() {
-				return ErrServerClosed
-			}
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() {
-				delay = min(max(2*delay, 5*time.Millisecond), time.Second)
-				time.Sleep(delay)
-				continue
-			}
-			return err
-		}
-		delay = 0
-		s.wg.Add(1)
-		go func() {
-			defer s.wg.Done()
-			s.serveConn(nc)
-		}()
-	}
+	return s.netsrv.Serve(l, s.serveConn, ErrServerClosed)
 }
 
 // ServeTLS is Serve with implicit TLS (RFC 8314 §3.3: port 993) using
@@ -198,33 +149,18 @@ func (s *Server) ServeTLS(l net.Listener) error {
 // closes nc.
 func (s *Server) ServeConn(nc net.Conn) {
 	s.init()
-	s.wg.Add(1)
-	defer s.wg.Done()
-	s.serveConn(nc)
+	s.netsrv.ServeConn(nc, s.serveConn)
 }
 
 func (s *Server) serveConn(nc net.Conn) {
 	c := newConn(s, nc)
-	s.mu.Lock()
-	if s.closing() {
-		s.mu.Unlock()
-		nc.Close()
-		return
-	}
-	full := s.Limits.MaxConnections > 0 && len(s.conns) >= s.Limits.MaxConnections
-	s.conns[c] = struct{}{}
-	s.mu.Unlock()
-	defer func() {
-		s.mu.Lock()
-		delete(s.conns, c)
-		s.mu.Unlock()
-	}()
-	if full {
-		c.bye("Too many connections, try again later")
-		nc.Close()
-		return
-	}
-	c.serve()
+	s.netsrv.Run(&netserve.Session{Conn: nc, Serve: c.serve, Refuse: c.refuse}, s.Limits.MaxConnections)
+}
+
+// refuse turns away a connection over Limits.MaxConnections.
+func (c *conn) refuse() {
+	c.bye("Too many connections, try again later")
+	c.nc.Close()
 }
 
 // Shutdown stops the server gracefully: it closes the listeners, lets
@@ -233,39 +169,10 @@ func (s *Server) serveConn(nc net.Conn) {
 // all connections are closed, or with ctx's error when ctx ends first, in
 // which case the remaining connections are closed abruptly.
 func (s *Server) Shutdown(ctx context.Context) error {
-	s.init()
-	s.closeOnce.Do(func() { close(s.shutdown) })
-	s.mu.Lock()
-	for l := range s.listeners {
-		l.Close()
-	}
-	s.mu.Unlock()
-	done := make(chan struct{})
-	go func() {
-		s.wg.Wait()
-		close(done)
-	}()
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		s.mu.Lock()
-		for c := range s.conns {
-			c.nc.Close()
-		}
-		s.mu.Unlock()
-		<-done
-		return ctx.Err()
-	}
+	return s.netsrv.Shutdown(ctx)
 }
 
 // Close closes the listeners and every connection at once.
 func (s *Server) Close() error {
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	err := s.Shutdown(ctx)
-	if errors.Is(err, context.Canceled) {
-		return nil
-	}
-	return err
+	return s.netsrv.Close()
 }

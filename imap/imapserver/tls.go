@@ -1,12 +1,11 @@
 package imapserver
 
 import (
-	"context"
 	"crypto/tls"
-
-	"github.com/xdg-go/scram"
+	"log/slog"
 
 	"github.com/mailaccess/mailaccess/imap/wire"
+	"github.com/mailaccess/mailaccess/internal/netserve"
 )
 
 // cmdStartTLS is STARTTLS (RFC 3501 §6.2.1, RFC 9051 §6.2.1). The tagged
@@ -36,19 +35,12 @@ func (c *conn) cmdStartTLS(cmd *wire.Command) *status {
 		c.log.Info("discarding octets sent in the clear after STARTTLS", "octets", n)
 	}
 	tc := tls.Server(c.nc, c.srv.TLSConfig)
-	ctx, cancel := context.WithTimeout(c.ctx, c.lim.LoginTimeout)
-	err := tc.HandshakeContext(ctx)
-	cancel()
-	if err != nil {
-		c.log.Info("TLS handshake failed", "err", err)
-		c.traceEvent("TLS handshake failed: " + err.Error())
+	if netserve.Handshake(c.ctx, tc, c.lim.LoginTimeout, c.log, slog.LevelInfo, c.traceEvent) != nil {
 		c.state = stateLogout
 		return sentStatus
 	}
 	c.tls = true
 	c.auth.tlsConn = tc
-	cs := tc.ConnectionState()
-	c.traceEvent("TLS started: " + tls.VersionName(cs.Version) + " " + tls.CipherSuiteName(cs.CipherSuite))
 	c.setStream(tc)
 	return sentStatus
 }
@@ -59,48 +51,11 @@ func (c *conn) cmdStartTLS(cmd *wire.Command) *status {
 // TLS (SCRAM-SHA-256-PLUS, EXTERNAL). It does nothing on other
 // connections.
 func (c *conn) handshakeImplicit() error {
-	tc, ok := c.nc.(*tls.Conn)
-	if !ok {
-		return nil
-	}
-	ctx, cancel := context.WithTimeout(c.ctx, c.lim.LoginTimeout)
-	defer cancel()
-	if err := tc.HandshakeContext(ctx); err != nil {
-		c.log.Debug("TLS handshake failed", "err", err)
-		c.traceEvent("TLS handshake failed: " + err.Error())
-		return err
-	}
-	cs := tc.ConnectionState()
-	c.traceEvent("TLS started: " + tls.VersionName(cs.Version) + " " + tls.CipherSuiteName(cs.CipherSuite))
-	return nil
+	return netserve.HandshakeImplicit(c.ctx, c.nc, c.lim.LoginTimeout, c.log, c.traceEvent)
 }
 
 // tlsState returns the state of the connection's TLS layer, implicit
 // (Server.ServeTLS) or started by STARTTLS, once its handshake is done.
 func (c *conn) tlsState() (tls.ConnectionState, bool) {
-	tc := c.auth.tlsConn
-	if tc == nil {
-		tc, _ = c.nc.(*tls.Conn)
-	}
-	if tc == nil {
-		return tls.ConnectionState{}, false
-	}
-	cs := tc.ConnectionState()
-	return cs, cs.HandshakeComplete
-}
-
-// channelBinding returns the tls-exporter channel binding (RFC 9266) of
-// the connection for SCRAM-SHA-256-PLUS. It is offered on TLS 1.3 only:
-// RFC 9266 §2 needs TLS 1.3 or the extended master secret, which Go does
-// not report.
-func (c *conn) channelBinding() (scram.ChannelBinding, bool) {
-	cs, ok := c.tlsState()
-	if !ok || cs.Version != tls.VersionTLS13 {
-		return scram.ChannelBinding{}, false
-	}
-	cb, err := scram.NewTLSExporterBinding(&cs)
-	if err != nil {
-		return scram.ChannelBinding{}, false
-	}
-	return cb, true
+	return netserve.TLSState(c.auth.tlsConn, c.nc)
 }

@@ -17,7 +17,7 @@ import (
 
 	"github.com/mailaccess/mailaccess/imap"
 	"github.com/mailaccess/mailaccess/imap/wire"
-	"github.com/mailaccess/mailaccess/mailstore"
+	"github.com/mailaccess/mailaccess/internal/mailtest"
 	"github.com/mailaccess/mailaccess/mailstore/memstore"
 )
 
@@ -29,14 +29,14 @@ func authWithTLS(cfg *tls.Config) func(*Server) {
 // not on loopback: STARTTLS and LOGINDISABLED before, neither after, and
 // the plaintext mechanisms usable under TLS.
 func TestStartTLS(t *testing.T) {
-	pki := authNewPKI(t)
-	ts := authNewServer(t, authOpts{remote: authRemote, configure: []func(*Server){authWithTLS(pki.serverConfig())}})
+	pki := mailtest.NewCA(t)
+	ts := authNewServer(t, authOpts{remote: authRemote, configure: []func(*Server){authWithTLS(pki.ServerConfig())}})
 	c := ts.dial(t)
 	caps := authCapsOf(c)
 	if !authHas(caps, imap.CapStartTLS) || !authHas(caps, imap.CapLoginDisabled) || authHas(caps, "AUTH=PLAIN") {
 		t.Fatalf("before STARTTLS: %v", caps)
 	}
-	authStartTLS(t, c, pki.clientConfig())
+	authStartTLS(t, c, pki.ClientConfig())
 	caps = authCapsOf(c)
 	if authHas(caps, imap.CapStartTLS) || authHas(caps, imap.CapLoginDisabled) || !authHas(caps, "AUTH=PLAIN") {
 		t.Fatalf("after STARTTLS: %v", caps)
@@ -95,8 +95,8 @@ func (r *authRecorder) since(mark int) []byte {
 // no answer comes in the clear, and none under TLS, where the next
 // response is that of the first command sent under TLS.
 func TestStartTLSInjection(t *testing.T) {
-	pki := authNewPKI(t)
-	ts := authNewServer(t, authOpts{configure: []func(*Server){authWithTLS(pki.serverConfig())}})
+	pki := mailtest.NewCA(t)
+	ts := authNewServer(t, authOpts{configure: []func(*Server){authWithTLS(pki.ServerConfig())}})
 	for _, injected := range []string{"b CAPABILITY", "b LOGIN alice secret"} {
 		nc, err := net.Dial("tcp", ts.addr)
 		if err != nil {
@@ -120,7 +120,7 @@ func TestStartTLSInjection(t *testing.T) {
 			t.Fatalf("clear text after the STARTTLS OK: %q", rec.since(0))
 		}
 		mark := len(rec.since(0))
-		tc := tls.Client(rec, pki.clientConfig())
+		tc := tls.Client(rec, pki.ClientConfig())
 		if err := tc.Handshake(); err != nil {
 			// RFC 9051 §6.2.1 option 1: the injected octets were taken
 			// as the start of the handshake and broke it. Still safe.
@@ -160,8 +160,8 @@ func TestStartTLSInjection(t *testing.T) {
 // TestStartTLSBadHandshake: a client that sends garbage instead of a
 // ClientHello loses its connection, and the server goes on serving.
 func TestStartTLSBadHandshake(t *testing.T) {
-	pki := authNewPKI(t)
-	ts := authNewServer(t, authOpts{configure: []func(*Server){authWithTLS(pki.serverConfig())}})
+	pki := mailtest.NewCA(t)
+	ts := authNewServer(t, authOpts{configure: []func(*Server){authWithTLS(pki.ServerConfig())}})
 	c := ts.dial(t)
 	if _, r := c.do("STARTTLS"); r.Status != wire.StatusOK {
 		t.Fatal(r.Status)
@@ -179,12 +179,12 @@ func TestStartTLSBadHandshake(t *testing.T) {
 // STARTTLS in the greeting's capabilities, STARTTLS is BAD (RFC 9051
 // §6.2.1), LOGIN works.
 func TestServeTLS(t *testing.T) {
-	pki := authNewPKI(t)
+	pki := mailtest.NewCA(t)
 	b := memstore.New()
 	if err := b.AddUser("alice", "secret"); err != nil {
 		t.Fatal(err)
 	}
-	srv := &Server{Backend: b, Authenticator: b, TLSConfig: pki.serverConfig(), Logger: slog.New(slog.DiscardHandler)}
+	srv := &Server{Backend: b, Authenticator: b, TLSConfig: pki.ServerConfig(), Logger: slog.New(slog.DiscardHandler)}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -201,7 +201,7 @@ func TestServeTLS(t *testing.T) {
 			t.Errorf("ServeTLS returned %v", err)
 		}
 	})
-	nc, err := tls.Dial("tcp", ln.Addr().String(), pki.clientConfig())
+	nc, err := tls.Dial("tcp", ln.Addr().String(), pki.ClientConfig())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -228,9 +228,9 @@ func TestServeTLS(t *testing.T) {
 // TestImplicitTLSAllowsPlaintext: TLS, not loopback, is what allows LOGIN
 // for a remote client.
 func TestImplicitTLSAllowsPlaintext(t *testing.T) {
-	pki := authNewPKI(t)
-	ts := authNewServer(t, authOpts{remote: authRemote, implicitTLS: true, configure: []func(*Server){authWithTLS(pki.serverConfig())}})
-	c := authDialTLS(t, ts.addr, pki.clientConfig())
+	pki := mailtest.NewCA(t)
+	ts := authNewServer(t, authOpts{remote: authRemote, implicitTLS: true, configure: []func(*Server){authWithTLS(pki.ServerConfig())}})
+	c := authDialTLS(t, ts.addr, pki.ClientConfig())
 	caps := authCapsOf(c)
 	if authHas(caps, imap.CapLoginDisabled) || !authHas(caps, "AUTH=PLAIN") {
 		t.Errorf("caps %v", caps)
@@ -242,12 +242,12 @@ func TestImplicitTLSAllowsPlaintext(t *testing.T) {
 // verified client certificate, following RFC 9051 §6.2.2's example with an
 // empty initial response; offered only with a verified certificate.
 func TestAuthenticateExternal(t *testing.T) {
-	pki := authNewPKI(t)
+	pki := mailtest.NewCA(t)
 	ts := authNewServer(t, authOpts{remote: authRemote, implicitTLS: true, failDelay: time.Millisecond,
-		configure: []func(*Server){authWithTLS(pki.serverConfig())}})
-	alice := pki.issue(t, "alice", x509.ExtKeyUsageClientAuth)
+		configure: []func(*Server){authWithTLS(pki.ServerConfig())}})
+	alice := pki.Issue(t, "alice", x509.ExtKeyUsageClientAuth)
 
-	c, g := authDialTLSGreeting(t, ts.addr, pki.clientConfig(alice))
+	c, g := authDialTLSGreeting(t, ts.addr, pki.ClientConfig(alice))
 	if g.Code == nil || !authHas(g.Code.Caps, "AUTH=EXTERNAL") || !authHas(g.Code.Caps, "AUTH=SCRAM-SHA-256-PLUS") {
 		t.Errorf("greeting %+v", g.Code)
 	}
@@ -259,7 +259,7 @@ func TestAuthenticateExternal(t *testing.T) {
 	c.ok("SELECT INBOX")
 
 	// Without the initial response: an empty challenge, an empty response.
-	c = authDialTLS(t, ts.addr, pki.clientConfig(alice))
+	c = authDialTLS(t, ts.addr, pki.ClientConfig(alice))
 	c.send("x1 AUTHENTICATE EXTERNAL")
 	if r := c.read(); r.Kind != wire.KindContinuation || r.Text != "" {
 		t.Fatalf("%+v", r)
@@ -269,19 +269,19 @@ func TestAuthenticateExternal(t *testing.T) {
 	authWantCode(t, r, wire.StatusOK, "")
 
 	// Asking for another identity, or for itself by name.
-	c = authDialTLS(t, ts.addr, pki.clientConfig(alice))
+	c = authDialTLS(t, ts.addr, pki.ClientConfig(alice))
 	_, r = c.do("AUTHENTICATE EXTERNAL " + authB64([]byte("test")))
 	authWantCode(t, r, wire.StatusNO, imap.CodeAuthorizationFailed)
 	_, r = c.do("AUTHENTICATE EXTERNAL " + authB64([]byte("alice")))
 	authWantCode(t, r, wire.StatusOK, "")
 
 	// A certificate for a user the store does not know.
-	c = authDialTLS(t, ts.addr, pki.clientConfig(pki.issue(t, "mallory", x509.ExtKeyUsageClientAuth)))
+	c = authDialTLS(t, ts.addr, pki.ClientConfig(pki.Issue(t, "mallory", x509.ExtKeyUsageClientAuth)))
 	_, r = c.do("AUTHENTICATE EXTERNAL =")
 	authWantCode(t, r, wire.StatusNO, imap.CodeAuthenticationFailed)
 
 	// No certificate: no EXTERNAL.
-	c = authDialTLS(t, ts.addr, pki.clientConfig())
+	c = authDialTLS(t, ts.addr, pki.ClientConfig())
 	if caps := authCapsOf(c); authHas(caps, "AUTH=EXTERNAL") {
 		t.Errorf("caps without a certificate: %v", caps)
 	}
@@ -289,29 +289,21 @@ func TestAuthenticateExternal(t *testing.T) {
 	authWantCode(t, r, wire.StatusNO, "")
 }
 
-// authCertMap maps certificates by their e-mail address.
-type authCertMap struct{ *memstore.Backend }
-
-func (authCertMap) AuthenticateCertificate(ctx context.Context, chains [][]*x509.Certificate, authzid string) (string, error) {
-	if chains[0][0].Subject.CommonName == "Alice Example" && (authzid == "" || authzid == "alice") {
-		return "alice", nil
-	}
-	return "", mailstore.ErrAuthFailed
-}
-
 // TestExternalCertificateAuthenticator: the hook decides who a certificate
 // is; after STARTTLS the client certificate counts as with implicit TLS.
 func TestExternalCertificateAuthenticator(t *testing.T) {
-	pki := authNewPKI(t)
+	pki := mailtest.NewCA(t)
 	ts := authNewServer(t, authOpts{remote: authRemote, configure: []func(*Server){
-		authWithTLS(pki.serverConfig()),
-		func(s *Server) { s.Authenticator = authCertMap{s.Backend.(*memstore.Backend)} },
+		authWithTLS(pki.ServerConfig()),
+		func(s *Server) {
+			s.Authenticator = mailtest.CertificateMap{Backend: s.Backend.(*memstore.Backend), CN: "Alice Example", User: "alice"}
+		},
 	}})
 	c := ts.dial(t)
 	if caps := authCapsOf(c); authHas(caps, "AUTH=EXTERNAL") {
 		t.Fatalf("EXTERNAL in the clear: %v", caps)
 	}
-	authStartTLS(t, c, pki.clientConfig(pki.issue(t, "Alice Example", x509.ExtKeyUsageClientAuth)))
+	authStartTLS(t, c, pki.ClientConfig(pki.Issue(t, "Alice Example", x509.ExtKeyUsageClientAuth)))
 	if caps := authCapsOf(c); !authHas(caps, "AUTH=EXTERNAL") {
 		t.Fatalf("caps %v", caps)
 	}
@@ -324,10 +316,10 @@ func TestExternalCertificateAuthenticator(t *testing.T) {
 // (RFC 9266) under TLS 1.3, and the downgrade a client detects with "y"
 // when it could bind but saw no PLUS (RFC 5802 §6).
 func TestScramPlus(t *testing.T) {
-	pki := authNewPKI(t)
+	pki := mailtest.NewCA(t)
 	ts := authNewServer(t, authOpts{implicitTLS: true, failDelay: time.Millisecond,
-		configure: []func(*Server){authWithTLS(pki.serverConfig())}})
-	c := authDialTLS(t, ts.addr, pki.clientConfig())
+		configure: []func(*Server){authWithTLS(pki.ServerConfig())}})
+	c := authDialTLS(t, ts.addr, pki.ClientConfig())
 	cs := c.nc.(*tls.Conn).ConnectionState()
 	cb, err := scram.NewTLSExporterBinding(&cs)
 	if err != nil {
@@ -342,7 +334,7 @@ func TestScramPlus(t *testing.T) {
 	}
 
 	// Binding data of another connection.
-	c = authDialTLS(t, ts.addr, pki.clientConfig())
+	c = authDialTLS(t, ts.addr, pki.ClientConfig())
 	conv = cl.NewConversationWithChannelBinding(cb)
 	r = authSASL(c, &authScramClient{"SCRAM-SHA-256-PLUS", conv}, true)
 	authWantCode(t, r, wire.StatusNO, imap.CodeAuthenticationFailed)
@@ -358,8 +350,8 @@ func TestScramPlus(t *testing.T) {
 // TestServeTLSHandshakeFailure: a plaintext client on the TLS port does
 // not disturb others.
 func TestServeTLSHandshakeFailure(t *testing.T) {
-	pki := authNewPKI(t)
-	ts := authNewServer(t, authOpts{implicitTLS: true, configure: []func(*Server){authWithTLS(pki.serverConfig())}})
+	pki := mailtest.NewCA(t)
+	ts := authNewServer(t, authOpts{implicitTLS: true, configure: []func(*Server){authWithTLS(pki.ServerConfig())}})
 	nc, err := net.Dial("tcp", ts.addr)
 	if err != nil {
 		t.Fatal(err)
@@ -372,6 +364,6 @@ func TestServeTLSHandshakeFailure(t *testing.T) {
 	if bytes.Contains(buf[:n], []byte("OK")) {
 		t.Errorf("plaintext answered on the TLS port: %q", buf[:n])
 	}
-	c := authDialTLS(t, ts.addr, pki.clientConfig())
+	c := authDialTLS(t, ts.addr, pki.ClientConfig())
 	c.login()
 }

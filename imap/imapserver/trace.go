@@ -2,13 +2,13 @@ package imapserver
 
 import (
 	"bytes"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"io"
 	"net"
 	"strconv"
 	"sync"
+
+	"github.com/mailaccess/mailaccess/internal/netserve"
 )
 
 // The protocol trace (Server.Trace). Each connection gets an id, and each
@@ -96,17 +96,11 @@ func (c *conn) traced(rw io.ReadWriter) io.ReadWriter {
 	}
 	t := c.auth.trace
 	if t == nil {
-		var id [4]byte
-		rand.Read(id[:])
-		t = &tracer{w: c.srv.Trace, id: hex.EncodeToString(id[:])}
+		t = &tracer{w: c.srv.Trace, id: netserve.TraceID()}
 		t.reset()
 		c.auth.trace = t
 		c.log = c.log.With("trace", t.id)
-		what := "connected from " + c.nc.RemoteAddr().String() + " to " + c.nc.LocalAddr().String()
-		if c.tls {
-			what += " (TLS)"
-		}
-		t.event(what)
+		t.event(netserve.Connected(c.nc, c.tls))
 	} else {
 		t.mu.Lock()
 		t.reset()
@@ -227,10 +221,7 @@ func (d *traceDir) more() string {
 	if n > 0 && bytes.HasSuffix(d.tail, []byte{'\r'}) {
 		n--
 	}
-	if n == 0 {
-		return ""
-	}
-	return " [+" + strconv.Itoa(n) + " octets]"
+	return netserve.TraceOmitted(n)
 }
 
 // literalAtEnd finds a literal announcement at the end of a line:
@@ -407,19 +398,6 @@ func markerText(n int64) string {
 
 // write writes one trace line, escaping control characters.
 func (t *tracer) write(prefix string, marker string, text []byte, more string) {
-	b := append(t.out[:0], t.id...)
-	b = append(b, ' ')
-	b = append(b, prefix...)
-	b = append(b, marker...)
-	for _, c := range text {
-		if c < 0x20 && c != '\t' || c == 0x7f {
-			b = append(b, '\\', 'x', "0123456789abcdef"[c>>4], "0123456789abcdef"[c&15])
-			continue
-		}
-		b = append(b, c)
-	}
-	b = append(b, more...)
-	b = append(b, '\n')
-	t.out = b
-	t.w.Write(b)
+	t.out = netserve.AppendTraceLine(t.out[:0], t.id, prefix, marker, text, more)
+	t.w.Write(t.out)
 }

@@ -7,38 +7,20 @@ import (
 	"io"
 	"net"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/emersion/go-sasl"
 	"github.com/xdg-go/scram"
 
 	"github.com/mailaccess/mailaccess/imap/wire"
+	"github.com/mailaccess/mailaccess/internal/mailtest"
 )
-
-// authTraceBuf is a trace writer safe for concurrent use.
-type authTraceBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (w *authTraceBuf) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.b.Write(p)
-}
-
-func (w *authTraceBuf) String() string {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.b.String()
-}
 
 // TestTraceHidesCredentials runs every way of sending a password and
 // checks that the trace has the protocol but neither the password, nor
 // any SASL response, nor literal contents.
 func TestTraceHidesCredentials(t *testing.T) {
-	var tr authTraceBuf
+	var tr mailtest.SyncBuffer
 	ts := authNewServer(t, authOpts{configure: []func(*Server){func(s *Server) { s.Trace = &tr }}})
 	c := ts.dial(t)
 	c.ok("LOGIN alice secret")
@@ -148,14 +130,14 @@ func TestTraceHidesCredentials(t *testing.T) {
 // TestTraceSTARTTLS: after STARTTLS the trace goes on with the decrypted
 // protocol, says that TLS started, and still hides the password.
 func TestTraceSTARTTLS(t *testing.T) {
-	pki := authNewPKI(t)
-	var tr authTraceBuf
+	pki := mailtest.NewCA(t)
+	var tr mailtest.SyncBuffer
 	ts := authNewServer(t, authOpts{configure: []func(*Server){
 		func(s *Server) { s.Trace = &tr },
-		authWithTLS(pki.serverConfig()),
+		authWithTLS(pki.ServerConfig()),
 	}})
 	c := ts.dial(t)
-	authStartTLS(t, c, pki.clientConfig())
+	authStartTLS(t, c, pki.ClientConfig())
 	c.ok("LOGIN alice secret")
 	c.ok("LOGOUT")
 	got := tr.String()

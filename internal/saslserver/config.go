@@ -8,44 +8,28 @@ import (
 	"github.com/mailaccess/mailaccess/mailstore"
 )
 
-// TokenAuthenticator is an Authenticator that accepts OAuth 2.0 bearer
-// tokens (OAUTHBEARER). The servers export the same interface
-// (imapserver.TokenAuthenticator, pop3server.TokenAuthenticator) with
-// their documentation; an Authenticator implementing one implements all.
-type TokenAuthenticator interface {
-	AuthenticateToken(ctx context.Context, username, token string) (user string, err error)
-}
-
-// CertificateAuthenticator is an Authenticator that maps a verified TLS
-// client certificate to a user (EXTERNAL), as
-// imapserver.CertificateAuthenticator and
-// pop3server.CertificateAuthenticator.
-type CertificateAuthenticator interface {
-	AuthenticateCertificate(ctx context.Context, chains [][]*x509.Certificate, authzid string) (user string, err error)
-}
-
 // NewConfig returns the Config of a connection whose credentials a
 // checks:
 //   - CheckPassword by a.Authenticate (PLAIN and LOGIN where plaintext is
 //     allowed);
-//   - LookupSecret when a is a mailstore.SecretLookup (SCRAM-SHA-256);
-//   - VerifyToken when a is a TokenAuthenticator (OAUTHBEARER where
-//     plaintext is allowed);
+//   - LookupSecret when a is a mailstore.SecretLookup (SCRAM-SHA-256),
+//     and ChannelBinding from cs (SCRAM-SHA-256-PLUS, see
+//     TLSExporterBinding);
+//   - VerifyToken when a is a mailstore.TokenAuthenticator (OAUTHBEARER
+//     where plaintext is allowed);
 //   - CertificateUser when cs, the connection's TLS state once its
 //     handshake is complete (nil without TLS), holds verified client
 //     certificate chains (EXTERNAL): by a's AuthenticateCertificate when
-//     a is a CertificateAuthenticator, otherwise the subject common name
-//     of the leaf.
+//     a is a mailstore.CertificateAuthenticator, otherwise the subject
+//     common name of the leaf.
 //
 // Errors of a that are not mailstore.ErrAuthFailed come back as
-// *UnavailableError. A nil a offers nothing but EXTERNAL. The channel
-// binding is left to the caller (see TLSExporterBinding).
+// *UnavailableError. A nil a offers nothing but EXTERNAL.
 func NewConfig(a mailstore.Authenticator, cs *tls.ConnectionState, plaintext bool) *Config {
-	cfg := &Config{Plaintext: plaintext}
+	cfg := &Config{Plaintext: plaintext, ChannelBinding: TLSExporterBinding(cs)}
 	if a != nil {
 		cfg.CheckPassword = func(ctx context.Context, username, password string) (string, error) {
-			user, err := a.Authenticate(ctx, username, password)
-			return user, Unavailable(err)
+			return CheckPassword(ctx, a, username, password)
 		}
 	}
 	if sl, ok := a.(mailstore.SecretLookup); ok {
@@ -54,7 +38,7 @@ func NewConfig(a mailstore.Authenticator, cs *tls.ConnectionState, plaintext boo
 			return secret, user, Unavailable(err)
 		}
 	}
-	if ta, ok := a.(TokenAuthenticator); ok {
+	if ta, ok := a.(mailstore.TokenAuthenticator); ok {
 		cfg.VerifyToken = func(ctx context.Context, username, token string) (string, error) {
 			user, err := ta.AuthenticateToken(ctx, username, token)
 			return user, Unavailable(err)
@@ -69,15 +53,28 @@ func NewConfig(a mailstore.Authenticator, cs *tls.ConnectionState, plaintext boo
 	return cfg
 }
 
+// CheckPassword checks a user name and password with a, as the servers'
+// password commands (IMAP LOGIN, POP3 USER/PASS) and PLAIN and LOGIN do.
+// A nil a rejects every password; a failure of a that is not
+// mailstore.ErrAuthFailed comes back as a *UnavailableError.
+func CheckPassword(ctx context.Context, a mailstore.Authenticator, username, password string) (string, error) {
+	if a == nil {
+		return "", mailstore.ErrAuthFailed
+	}
+	user, err := a.Authenticate(ctx, username, password)
+	return user, Unavailable(err)
+}
+
 // CertificateUser maps verified client certificate chains (leaf first) to
 // a user for EXTERNAL: by a's AuthenticateCertificate when a is a
-// CertificateAuthenticator, otherwise by the leaf's subject common name.
-// authzid, if not empty, must be that user (ErrAuthz otherwise).
+// mailstore.CertificateAuthenticator, otherwise by the leaf's subject
+// common name. authzid, if not empty, must be that user (ErrAuthz
+// otherwise).
 func CertificateUser(ctx context.Context, a mailstore.Authenticator, chains [][]*x509.Certificate, authzid string) (string, error) {
 	if len(chains) == 0 || len(chains[0]) == 0 {
 		return "", mailstore.ErrAuthFailed
 	}
-	if ca, ok := a.(CertificateAuthenticator); ok {
+	if ca, ok := a.(mailstore.CertificateAuthenticator); ok {
 		user, err := ca.AuthenticateCertificate(ctx, chains, authzid)
 		return user, Unavailable(err)
 	}

@@ -10,8 +10,9 @@ import (
 	"strings"
 
 	"github.com/emersion/go-sasl"
-	"github.com/xdg-go/scram"
 
+	"github.com/mailaccess/mailaccess/internal/maildial"
+	"github.com/mailaccess/mailaccess/internal/saslclient"
 	"github.com/mailaccess/mailaccess/pop3"
 )
 
@@ -39,12 +40,9 @@ var (
 // Implicit TLS (DialTLS, port 995) is preferable where the server offers
 // it (RFC 8314).
 func DialStartTLS(ctx context.Context, addr string, opts *Options) (*Client, error) {
-	var d net.Dialer
-	nc, err := d.DialContext(ctx, "tcp", addr)
-	if err != nil {
-		return nil, err
-	}
-	return NewStartTLS(ctx, nc, hostOf(addr), opts)
+	return maildial.Dial(ctx, addr, false, nil, func(nc net.Conn, host string) (*Client, error) {
+		return NewStartTLS(ctx, nc, host, opts)
+	})
 }
 
 // NewStartTLS is DialStartTLS on an existing connection; host names the
@@ -113,7 +111,7 @@ func (c *Client) startTLS(ctx context.Context) error {
 	nc := c.nc
 	c.caps, c.capaOK = nil, false
 	c.mu.Unlock()
-	tc := tls.Client(nc, tlsConfig(c.opts.TLSConfig, c.host))
+	tc := tls.Client(nc, maildial.TLSConfig(c.opts.TLSConfig, c.host))
 	if err := tc.HandshakeContext(ctx); err != nil {
 		return c.broken(fmt.Errorf("TLS handshake: %w", err))
 	}
@@ -181,7 +179,7 @@ func (c *Client) Authenticate(ctx context.Context, mech sasl.Client) error {
 		c.fail(fmt.Errorf("%w: AUTH %s: %w", ErrClosed, name, mechErr))
 		return c.Err()
 	}
-	if v, ok := mech.(interface{ verified() bool }); ok && !v.verified() {
+	if s, ok := mech.(*saslclient.ScramClient); ok && !s.Verified() {
 		// +OK before the server proved it knows the password (SCRAM's
 		// server signature).
 		err := fmt.Errorf("pop3client: AUTH %s: the server did not prove its identity", name)
@@ -250,44 +248,14 @@ func (c *Client) saslExchange(mech sasl.Client, ir []byte) (resp pop3.Response, 
 // 9266), SCRAM-SHA-256 (RFC 7677), PLAIN (RFC 4616), then LOGIN; with
 // none of them, USER and PASS (RFC 1939 §7).
 func (c *Client) AuthenticatePassword(ctx context.Context, user, password string) error {
-	caps := c.Caps()
-	if caps.HasSASL("SCRAM-SHA-256-PLUS") {
-		if cs, ok := c.TLSConnectionState(); ok && cs.Version == tls.VersionTLS13 {
-			return c.Authenticate(ctx, NewScramSHA256PlusClient(user, password, &cs))
-		}
+	var csp *tls.ConnectionState
+	if cs, ok := c.TLSConnectionState(); ok {
+		csp = &cs
 	}
-	switch {
-	case caps.HasSASL("SCRAM-SHA-256"):
-		return c.Authenticate(ctx, NewScramSHA256Client(user, password))
-	case caps.HasSASL("PLAIN"):
-		return c.Authenticate(ctx, sasl.NewPlainClient("", user, password))
-	case caps.HasSASL("LOGIN"):
-		return c.Authenticate(ctx, &loginClient{user: user, password: password})
+	if mech := saslclient.ForPassword(c.Caps().HasSASL, csp, user, password, true); mech != nil {
+		return c.Authenticate(ctx, mech)
 	}
 	return c.Login(ctx, user, password)
-}
-
-// loginClient is the LOGIN mechanism (draft-murchison-sasl-login): the
-// user name as the initial response or in answer to a prompt that asks
-// for it ("Username:"), then the password. go-sasl's LoginClient answers
-// only the password prompt, which fails when the initial response cannot
-// go on the command line.
-type loginClient struct {
-	user, password string
-	sentUser       bool
-}
-
-func (l *loginClient) Start() (string, []byte, error) {
-	return "LOGIN", []byte(l.user), nil
-}
-
-func (l *loginClient) Next(challenge []byte) ([]byte, error) {
-	if !l.sentUser && strings.Contains(strings.ToLower(string(challenge)), "user") {
-		l.sentUser = true
-		return []byte(l.user), nil
-	}
-	l.sentUser = true
-	return []byte(l.password), nil
 }
 
 // NewScramSHA256Client returns a SASL SCRAM-SHA-256 client (RFC 7677,
@@ -295,57 +263,14 @@ func (l *loginClient) Next(challenge []byte) ([]byte, error) {
 // signature: a server that does not know the password fails the exchange
 // even if it answers +OK.
 func NewScramSHA256Client(username, password string) sasl.Client {
-	return newScram("SCRAM-SHA-256", username, password, nil)
+	return saslclient.NewScramSHA256(username, password)
 }
 
 // NewScramSHA256PlusClient returns a SASL SCRAM-SHA-256-PLUS client bound
 // to the TLS connection with tls-exporter (RFC 9266, TLS 1.3).
 func NewScramSHA256PlusClient(username, password string, cs *tls.ConnectionState) sasl.Client {
-	return newScram("SCRAM-SHA-256-PLUS", username, password, cs)
+	return saslclient.NewScramSHA256Plus(username, password, cs)
 }
-
-type scramClient struct {
-	mech string
-	conv *scram.ClientConversation
-	err  error
-}
-
-func newScram(mech, username, password string, cs *tls.ConnectionState) *scramClient {
-	cl, err := scram.SHA256.NewClient(username, password, "")
-	if err != nil {
-		return &scramClient{mech: mech, err: err}
-	}
-	if cs == nil {
-		return &scramClient{mech: mech, conv: cl.NewConversation()}
-	}
-	cb, err := scram.NewTLSExporterBinding(cs)
-	if err != nil {
-		return &scramClient{mech: mech, err: err}
-	}
-	return &scramClient{mech: mech, conv: cl.NewConversationWithChannelBinding(cb)}
-}
-
-func (s *scramClient) Start() (string, []byte, error) {
-	if s.err != nil {
-		return "", nil, s.err
-	}
-	first, err := s.conv.Step("")
-	return s.mech, []byte(first), err
-}
-
-func (s *scramClient) Next(challenge []byte) ([]byte, error) {
-	if s.conv.Done() {
-		return nil, sasl.ErrUnexpectedServerChallenge
-	}
-	resp, err := s.conv.Step(string(challenge))
-	if err != nil {
-		return nil, err
-	}
-	return []byte(resp), nil
-}
-
-// verified reports whether the server's signature was checked.
-func (s *scramClient) verified() bool { return s.conv != nil && s.conv.Valid() }
 
 // NewXOAuth2Client returns a SASL XOAUTH2 client, Google's and Microsoft's
 // OAuth 2.0 mechanism (https://developers.google.com/gmail/imap/xoauth2-protocol):
@@ -355,19 +280,5 @@ func (s *scramClient) verified() bool { return s.conv != nil && s.conv.Valid() }
 // follows. Prefer OAUTHBEARER (RFC 7628, sasl.NewOAuthBearerClient) where
 // offered.
 func NewXOAuth2Client(username, token string) sasl.Client {
-	return &xoauth2Client{username: username, token: token}
-}
-
-type xoauth2Client struct {
-	username, token string
-}
-
-func (x *xoauth2Client) Start() (string, []byte, error) {
-	return "XOAUTH2", []byte("user=" + x.username + "\x01auth=Bearer " + x.token + "\x01\x01"), nil
-}
-
-func (x *xoauth2Client) Next(challenge []byte) ([]byte, error) {
-	// The challenge is the server's JSON error; an empty response lets
-	// it send its -ERR.
-	return []byte{}, nil
+	return &saslclient.XOAuth2Client{Username: username, Token: token}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/emersion/go-sasl"
 	"github.com/xdg-go/scram"
 
+	"github.com/mailaccess/mailaccess/internal/mailtest"
 	"github.com/mailaccess/mailaccess/pop3"
 	"github.com/mailaccess/mailaccess/pop3/pop3client"
 )
@@ -18,7 +19,7 @@ import (
 // §6: CAPA, STLS, CAPA again over TLS, AUTH PLAIN with an initial
 // response.
 func TestRFC5034PlainWithInitialResponse(t *testing.T) {
-	srv, cli := testTLS(t)
+	srv, cli := mailtest.SelfSigned(t)
 	addr := serve(t, func(f *fakeConn) {
 		ok := f.play(`
 			S: +OK pop.example.com BlurdyBlurp POP3 server ready
@@ -333,7 +334,7 @@ func TestScramSHA256(t *testing.T) {
 // TestScramPlusOverTLS: AuthenticatePassword prefers SCRAM-SHA-256-PLUS on
 // TLS 1.3, bound to the connection with tls-exporter.
 func TestScramPlusOverTLS(t *testing.T) {
-	srv, cli := testTLS(t)
+	srv, cli := mailtest.SelfSigned(t)
 	addr := serveConfig(t, srv, func(f *fakeConn) {
 		f.play(`
 			S: +OK ready
@@ -467,7 +468,7 @@ func TestAuthenticatePasswordChoice(t *testing.T) {
 // the connection under DialStartTLS; StartTLS on a connected client leaves
 // a refused connection open.
 func TestSTLS(t *testing.T) {
-	srv, cli := testTLS(t)
+	srv, cli := mailtest.SelfSigned(t)
 	const greet = `
 		S: +OK ready
 		C: CAPA

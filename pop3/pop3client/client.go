@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/mailaccess/mailaccess/internal/maildial"
 	"github.com/mailaccess/mailaccess/pop3"
 )
 
@@ -103,27 +104,21 @@ type Client struct {
 // Dial connects to addr over TCP without TLS, reads the greeting and asks
 // CAPA.
 func Dial(ctx context.Context, addr string, opts *Options) (*Client, error) {
-	var d net.Dialer
-	nc, err := d.DialContext(ctx, "tcp", addr)
-	if err != nil {
-		return nil, err
-	}
-	return newClient(ctx, nc, hostOf(addr), opts)
+	return maildial.Dial(ctx, addr, false, nil, func(nc net.Conn, host string) (*Client, error) {
+		return newClient(ctx, nc, host, opts)
+	})
 }
 
 // DialTLS connects with implicit TLS (port 995, RFC 8314), reads the
 // greeting and asks CAPA.
 func DialTLS(ctx context.Context, addr string, opts *Options) (*Client, error) {
-	var o Options
+	var config *tls.Config
 	if opts != nil {
-		o = *opts
+		config = opts.TLSConfig
 	}
-	d := tls.Dialer{Config: tlsConfig(o.TLSConfig, hostOf(addr))}
-	nc, err := d.DialContext(ctx, "tcp", addr)
-	if err != nil {
-		return nil, err
-	}
-	return newClient(ctx, nc, hostOf(addr), opts)
+	return maildial.Dial(ctx, addr, true, config, func(nc net.Conn, host string) (*Client, error) {
+		return newClient(ctx, nc, host, opts)
+	})
 }
 
 // New starts a client on an existing connection (plain or TLS), reads the
@@ -131,27 +126,9 @@ func DialTLS(ctx context.Context, addr string, opts *Options) (*Client, error) {
 func New(ctx context.Context, nc net.Conn, opts *Options) (*Client, error) {
 	host := ""
 	if ra := nc.RemoteAddr(); ra != nil {
-		host = hostOf(ra.String())
+		host = maildial.HostOf(ra.String())
 	}
 	return newClient(ctx, nc, host, opts)
-}
-
-func hostOf(addr string) string {
-	if h, _, err := net.SplitHostPort(addr); err == nil {
-		return h
-	}
-	return addr
-}
-
-func tlsConfig(c *tls.Config, host string) *tls.Config {
-	if c == nil {
-		return &tls.Config{ServerName: host}
-	}
-	if c.ServerName == "" {
-		c = c.Clone()
-		c.ServerName = host
-	}
-	return c
 }
 
 func newClient(ctx context.Context, nc net.Conn, host string, opts *Options) (*Client, error) {

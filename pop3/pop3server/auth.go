@@ -1,11 +1,9 @@
 package pop3server
 
 import (
-	"context"
 	"crypto/rand"
 	"crypto/subtle"
 	"crypto/tls"
-	"crypto/x509"
 	"encoding/hex"
 	"errors"
 	"strings"
@@ -20,35 +18,19 @@ import (
 )
 
 // TokenAuthenticator is implemented by a Server's Authenticator that
-// accepts OAuth 2.0 bearer tokens. The server offers SASL OAUTHBEARER
-// (RFC 7628) only when its Authenticator implements it, and only where it
-// offers plaintext passwords: a bearer token is as good as a password to
-// whoever sees it. It is the same interface as
-// imapserver.TokenAuthenticator: one Authenticator serves both servers.
-type TokenAuthenticator interface {
-	// AuthenticateToken checks a bearer token and returns the canonical
-	// user name to open. username is the authorization identity the
-	// client named ("" when it named none, leaving the token to say who
-	// it is). A rejected token gives mailstore.ErrAuthFailed.
-	AuthenticateToken(ctx context.Context, username, token string) (user string, err error)
-}
+// accepts OAuth 2.0 bearer tokens: the server then offers SASL
+// OAUTHBEARER (RFC 7628) where it offers plaintext passwords. It is
+// mailstore.TokenAuthenticator, as imapserver.TokenAuthenticator is: one
+// Authenticator serves both servers.
+type TokenAuthenticator = mailstore.TokenAuthenticator
 
 // CertificateAuthenticator is implemented by a Server's Authenticator that
 // maps a verified TLS client certificate to a user, for SASL EXTERNAL
-// (RFC 4422 Appendix A, RFC 2595 §4). Without it, the user is the subject
-// common name of the certificate. Either way EXTERNAL is offered only on
-// a TLS connection whose client certificate the TLS configuration
-// verified (tls.Config.ClientAuth and ClientCAs). It is the same
-// interface as imapserver.CertificateAuthenticator.
-type CertificateAuthenticator interface {
-	// AuthenticateCertificate returns the canonical user name for the
-	// verified chains of a client certificate (leaf first, as in
-	// tls.ConnectionState.VerifiedChains). authzid is the authorization
-	// identity the client asked for, "" for the one the certificate
-	// names. A certificate that names no user gives
-	// mailstore.ErrAuthFailed.
-	AuthenticateCertificate(ctx context.Context, chains [][]*x509.Certificate, authzid string) (user string, err error)
-}
+// (RFC 4422 Appendix A, RFC 2595 §4); without it the user is the
+// certificate's subject common name. It is
+// mailstore.CertificateAuthenticator, as
+// imapserver.CertificateAuthenticator is.
+type CertificateAuthenticator = mailstore.CertificateAuthenticator
 
 // maxAuthFailureDelay caps the delay after failed attempts, in units of
 // Limits.AuthFailureDelay.
@@ -76,9 +58,7 @@ func (c *conn) saslConfig() *saslserver.Config {
 	if cs, ok := c.tlsState(); ok {
 		csp = &cs
 	}
-	cfg := saslserver.NewConfig(c.srv.Authenticator, csp, c.plaintextAllowed())
-	cfg.ChannelBinding = saslserver.TLSExporterBinding(csp)
-	return cfg
+	return saslserver.NewConfig(c.srv.Authenticator, csp, c.plaintextAllowed())
 }
 
 // cmdUser is USER (RFC 1939 §7). It is answered +OK for any name, so as
@@ -137,12 +117,7 @@ func (c *conn) cmdPass(cmd pop3.Command) {
 // checkPassword asks the Authenticator. A failure that is not
 // mailstore.ErrAuthFailed comes back as a *saslserver.UnavailableError.
 func (c *conn) checkPassword(username, password string) (string, error) {
-	a := c.srv.Authenticator
-	if a == nil {
-		return "", mailstore.ErrAuthFailed
-	}
-	user, err := a.Authenticate(c.ctx, username, password)
-	return user, saslserver.Unavailable(err)
+	return saslserver.CheckPassword(c.ctx, c.srv.Authenticator, username, password)
 }
 
 // cmdAPOP is APOP (RFC 1939 §7): the MD5 of the greeting's timestamp and
@@ -338,7 +313,7 @@ func (c *conn) authDelay() {
 	defer t.Stop()
 	select {
 	case <-t.C:
-	case <-c.srv.shutdown:
+	case <-c.srv.netsrv.Done():
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/emersion/go-sasl"
 	"github.com/xdg-go/scram"
 
+	"github.com/mailaccess/mailaccess/internal/mailtest"
 	"github.com/mailaccess/mailaccess/mailstore"
 	"github.com/mailaccess/mailaccess/mailstore/memstore"
 	"github.com/mailaccess/mailaccess/pop3"
@@ -80,14 +81,14 @@ func TestCapaRFC2449Example(t *testing.T) {
 // with and without the initial response; PLAIN is offered only after STLS
 // on a connection from elsewhere.
 func TestAuthRFC5034Examples(t *testing.T) {
-	pki := newPKI(t)
-	ts := newTestServer(t, testOpts{remote: true, configure: []func(*Server){withTLS(pki.serverConfig())}})
+	pki := mailtest.NewCA(t)
+	ts := newTestServer(t, testOpts{remote: true, configure: []func(*Server){withTLS(pki.ServerConfig())}})
 	c := ts.dial(t)
 	caps := c.capa()
 	if caps.HasSASL("PLAIN") || !caps.Has("STLS") || caps.Has("USER") {
 		t.Errorf("CAPA in the clear: %v", caps)
 	}
-	c.startTLS(pki.clientConfig())
+	c.startTLS(pki.ClientConfig())
 	caps = c.capa()
 	if !caps.HasSASL("PLAIN") || caps.Has("STLS") || !caps.Has("USER") {
 		t.Errorf("CAPA under TLS: %v", caps)
@@ -97,7 +98,7 @@ func TestAuthRFC5034Examples(t *testing.T) {
 	c.ok("QUIT")
 
 	c = ts.dial(t)
-	c.startTLS(pki.clientConfig())
+	c.startTLS(pki.ClientConfig())
 	c.send("AUTH PLAIN")
 	line, err := c.r.ReadLine()
 	if err != nil || string(line) != "+ " {
@@ -384,8 +385,8 @@ func TestLoginDelay(t *testing.T) {
 // TestUTF8: the UTF8 command (RFC 6856 §2.1), a user name in UTF-8,
 // malformed UTF-8 refused, and STLS refused after UTF8.
 func TestUTF8(t *testing.T) {
-	pki := newPKI(t)
-	ts := newTestServer(t, testOpts{configure: []func(*Server){withTLS(pki.serverConfig()), func(s *Server) {
+	pki := mailtest.NewCA(t)
+	ts := newTestServer(t, testOpts{configure: []func(*Server){withTLS(pki.ServerConfig()), func(s *Server) {
 		s.Backend.(*memstore.Backend).AddUser("jösé", "pässwörd")
 	}}})
 	ts.add(t, "jösé", msg("1", 100))

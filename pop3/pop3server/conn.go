@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/mailaccess/mailaccess/internal/netserve"
 	"github.com/mailaccess/mailaccess/mailstore"
 	"github.com/mailaccess/mailaccess/pop3"
 )
@@ -98,36 +99,24 @@ func newConn(s *Server, nc net.Conn) *conn {
 		state:  pop3.Authorization,
 		rw:     nc,
 	}
-	if _, ok := nc.(*tls.Conn); ok {
-		c.isTLS = true
-	}
-	if tcp, ok := nc.RemoteAddr().(*net.TCPAddr); ok && tcp.IP.IsLoopback() {
-		c.loopback = true
-	}
+	c.isTLS, c.loopback = netserve.IsTLS(nc), netserve.IsLoopback(nc)
 	if s.Trace != nil {
-		c.trace = newTracer(s.Trace)
+		c.trace = &tracer{w: s.Trace, id: netserve.TraceID()}
 		c.log = c.log.With("trace", c.trace.id)
-		what := "connected from " + nc.RemoteAddr().String() + " to " + nc.LocalAddr().String()
-		if c.isTLS {
-			what += " (TLS)"
-		}
-		c.traceEvent(what)
+		c.traceEvent(netserve.Connected(nc, c.isTLS))
 	}
 	c.br = bufio.NewReaderSize(nc, smallBuffer)
 	c.r = pop3.NewReader(c.br)
 	c.r.MaxLine = c.lim.MaxLineLength
-	c.small = pop3.NewWriter(bufio.NewWriterSize(writerWithDeadline{c}, smallBuffer))
+	c.small = pop3.NewWriter(bufio.NewWriterSize(c.deadlineWriter(), smallBuffer))
 	c.w = c.small
 	return c
 }
 
-// writerWithDeadline writes to the connection's current stream with the
+// deadlineWriter writes to the connection's current stream with the
 // write timeout.
-type writerWithDeadline struct{ c *conn }
-
-func (w writerWithDeadline) Write(p []byte) (int, error) {
-	w.c.nc.SetWriteDeadline(time.Now().Add(w.c.lim.WriteTimeout))
-	return w.c.rw.Write(p)
+func (c *conn) deadlineWriter() netserve.DeadlineWriter {
+	return netserve.DeadlineWriter{Conn: c.nc, Stream: &c.rw, Timeout: c.lim.WriteTimeout}
 }
 
 // serve runs the session: greeting, then commands until QUIT, an error,
@@ -180,7 +169,7 @@ func (c *conn) greet() {
 // errShutdown once the server shuts down, and with a timeout after
 // LoginTimeout (AUTHORIZATION) or AutoLogout (TRANSACTION) of silence.
 func (c *conn) readCommand() ([]byte, error) {
-	if c.srv.closing() {
+	if c.srv.netsrv.Closing() {
 		return nil, errShutdown
 	}
 	if !c.lineBuffered() {
@@ -213,7 +202,7 @@ func (c *conn) lineBuffered() bool {
 func (c *conn) setReadDeadline(d time.Duration) error {
 	c.dmu.Lock()
 	defer c.dmu.Unlock()
-	if c.srv.closing() {
+	if c.srv.netsrv.Closing() {
 		return errShutdown
 	}
 	return c.nc.SetReadDeadline(time.Now().Add(d))
@@ -232,7 +221,7 @@ func (c *conn) interrupt() {
 // without a response and deletes nothing), or the server shuts down.
 func (c *conn) readFailed(err error) {
 	switch {
-	case errors.Is(err, errShutdown) || c.srv.closing() && errors.Is(err, os.ErrDeadlineExceeded):
+	case errors.Is(err, errShutdown) || c.srv.netsrv.Closing() && errors.Is(err, os.ErrDeadlineExceeded):
 		c.traceEvent("server shutting down")
 		c.reply(pop3.CodeSysTemp, false, "Server shutting down")
 		c.flush()
@@ -323,7 +312,7 @@ func (c *conn) bigOutput() {
 	if big == nil {
 		big = pop3.NewWriter(bufio.NewWriterSize(nil, bigBuffer))
 	}
-	big.Reset(writerWithDeadline{c})
+	big.Reset(c.deadlineWriter())
 	c.big, c.w = big, big
 }
 

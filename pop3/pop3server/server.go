@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/mailaccess/mailaccess/internal/netserve"
 	"github.com/mailaccess/mailaccess/mailstore"
 	"github.com/mailaccess/mailaccess/pop3"
 )
@@ -99,15 +100,14 @@ type Server struct {
 	hostOnce sync.Once
 	host     string
 
-	mu        sync.Mutex
-	listeners map[net.Listener]struct{}
-	conns     map[*conn]struct{}
-	locks     map[string]chan struct{} // maildrops in use, by lockKey; closed when released
-	logins    map[string]time.Time     // last login of each user (LoginDelay)
-	swept     time.Time                // when logins was last swept
-	shutdown  chan struct{}            // closed by Shutdown/Close
-	closeOnce sync.Once
-	wg        sync.WaitGroup
+	// netsrv accepts, tracks and shuts down the connections.
+	netsrv netserve.Server
+
+	initOnce sync.Once                // makes locks and logins
+	mu       sync.Mutex               // guards the fields below
+	locks    map[string]chan struct{} // maildrops in use, by lockKey; closed when released
+	logins   map[string]time.Time     // last login of each user (LoginDelay)
+	swept    time.Time                // when logins was last swept
 }
 
 // ExpireAtOnce is the Expire that announces "EXPIRE 0": the site does not
@@ -243,24 +243,10 @@ func (s *Server) mailbox() string {
 }
 
 func (s *Server) init() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.shutdown == nil {
-		s.shutdown = make(chan struct{})
-		s.listeners = make(map[net.Listener]struct{})
-		s.conns = make(map[*conn]struct{})
+	s.initOnce.Do(func() {
 		s.locks = make(map[string]chan struct{})
 		s.logins = make(map[string]time.Time)
-	}
-}
-
-func (s *Server) closing() bool {
-	select {
-	case <-s.shutdown:
-		return true
-	default:
-		return false
-	}
+	})
 }
 
 // lockKey names a user's maildrop for the exclusive-access lock. INBOX is
@@ -307,7 +293,7 @@ func (s *Server) lock(ctx context.Context, key string) bool {
 		case <-released:
 		case <-timer.C:
 			return false
-		case <-s.shutdown:
+		case <-s.netsrv.Done():
 			return false
 		case <-ctx.Done():
 			return false
@@ -360,43 +346,7 @@ func (s *Server) recordLogin(user string, now time.Time) {
 // until Shutdown or Close, when it returns ErrServerClosed.
 func (s *Server) Serve(l net.Listener) error {
 	s.init()
-	s.mu.Lock()
-	if s.closing() {
-		s.mu.Unlock()
-		return ErrServerClosed
-	}
-	s.listeners[l] = struct{}{}
-	s.mu.Unlock()
-	defer func() {
-		s.mu.Lock()
-		delete(s.listeners, l)
-		s.mu.Unlock()
-	}()
-	var delay time.Duration
-	for {
-		nc, err := l.Accept()
-		if err != nil {
-			if s.closing() {
-				return ErrServerClosed
-			}
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() {
-				delay = min(max(2*delay, 5*time.Millisecond), time.Second)
-				time.Sleep(delay)
-				continue
-			}
-			return err
-		}
-		delay = 0
-		if !s.addConn() {
-			nc.Close()
-			return ErrServerClosed
-		}
-		go func() {
-			defer s.wg.Done()
-			s.serveConn(nc)
-		}()
-	}
+	return s.netsrv.Serve(l, s.serveConn, ErrServerClosed)
 }
 
 // ServeTLS is Serve with implicit TLS (RFC 8314 §3.3: port 995) using
@@ -412,53 +362,22 @@ func (s *Server) ServeTLS(l net.Listener) error {
 // closes nc. A *tls.Conn is served as implicit TLS.
 func (s *Server) ServeConn(nc net.Conn) {
 	s.init()
-	if !s.addConn() {
-		nc.Close()
-		return
-	}
-	defer s.wg.Done()
-	s.serveConn(nc)
-}
-
-// addConn counts a connection about to be served in wg, unless the server
-// is shutting down. Shutdown closes s.shutdown under s.mu, so no count is
-// added once it waits.
-func (s *Server) addConn() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closing() {
-		return false
-	}
-	s.wg.Add(1)
-	return true
+	s.netsrv.ServeConn(nc, s.serveConn)
 }
 
 func (s *Server) serveConn(nc net.Conn) {
 	c := newConn(s, nc)
-	s.mu.Lock()
-	if s.closing() {
-		s.mu.Unlock()
-		nc.Close()
-		return
-	}
-	full := s.Limits.MaxConnections > 0 && len(s.conns) >= s.Limits.MaxConnections
-	s.conns[c] = struct{}{}
-	s.mu.Unlock()
-	defer func() {
-		s.mu.Lock()
-		delete(s.conns, c)
-		s.mu.Unlock()
-	}()
-	if full {
-		c.log.Info("too many connections")
-		// An implicit TLS handshake happens in the write: bound it.
-		nc.SetReadDeadline(time.Now().Add(c.lim.LoginTimeout))
-		c.reply(pop3.CodeSysTemp, false, "Too many connections, try again later")
-		c.flush()
-		nc.Close()
-		return
-	}
-	c.serve()
+	s.netsrv.Run(&netserve.Session{Conn: nc, Serve: c.serve, Refuse: c.refuse, Interrupt: c.interrupt}, s.Limits.MaxConnections)
+}
+
+// refuse turns away a connection over Limits.MaxConnections.
+func (c *conn) refuse() {
+	c.log.Info("too many connections")
+	// An implicit TLS handshake happens in the write: bound it.
+	c.nc.SetReadDeadline(time.Now().Add(c.lim.LoginTimeout))
+	c.reply(pop3.CodeSysTemp, false, "Too many connections, try again later")
+	c.flush()
+	c.nc.Close()
 }
 
 // Shutdown stops the server gracefully: it closes the listeners, lets
@@ -469,43 +388,11 @@ func (s *Server) serveConn(nc net.Conn) {
 // error when ctx ends first, in which case the remaining connections are
 // closed abruptly.
 func (s *Server) Shutdown(ctx context.Context) error {
-	s.init()
-	s.mu.Lock()
-	s.closeOnce.Do(func() { close(s.shutdown) })
-	for l := range s.listeners {
-		l.Close()
-	}
-	for c := range s.conns {
-		c.interrupt()
-	}
-	s.mu.Unlock()
-	done := make(chan struct{})
-	go func() {
-		s.wg.Wait()
-		close(done)
-	}()
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		s.mu.Lock()
-		for c := range s.conns {
-			c.nc.Close()
-		}
-		s.mu.Unlock()
-		<-done
-		return ctx.Err()
-	}
+	return s.netsrv.Shutdown(ctx)
 }
 
 // Close closes the listeners and every connection at once. Sessions that
 // had not sent QUIT delete nothing.
 func (s *Server) Close() error {
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	err := s.Shutdown(ctx)
-	if errors.Is(err, context.Canceled) {
-		return nil
-	}
-	return err
+	return s.netsrv.Close()
 }

@@ -1,10 +1,11 @@
 package pop3server
 
 import (
-	"context"
 	"crypto/tls"
+	"log/slog"
 	"strconv"
 
+	"github.com/mailaccess/mailaccess/internal/netserve"
 	"github.com/mailaccess/mailaccess/pop3"
 )
 
@@ -41,52 +42,24 @@ func (c *conn) cmdSTLS(cmd pop3.Command) {
 		c.traceEvent("discarded " + strconv.Itoa(n) + " octets sent in the clear after STLS")
 	}
 	tc := tls.Server(c.nc, c.srv.TLSConfig)
-	ctx, cancel := context.WithTimeout(c.ctx, c.lim.LoginTimeout)
-	err := tc.HandshakeContext(ctx)
-	cancel()
-	if err != nil {
-		c.log.Info("TLS handshake failed", "err", err)
-		c.traceEvent("TLS handshake failed: " + err.Error())
+	if netserve.Handshake(c.ctx, tc, c.lim.LoginTimeout, c.log, slog.LevelInfo, c.traceEvent) != nil {
 		c.quit = true
 		return
 	}
 	c.isTLS, c.tlsConn, c.rw = true, tc, tc
 	c.r.Reset(tc)
 	c.userName, c.haveUser = "", false
-	cs := tc.ConnectionState()
-	c.traceEvent("TLS started: " + tls.VersionName(cs.Version) + " " + tls.CipherSuiteName(cs.CipherSuite))
 }
 
 // handshakeImplicit completes the TLS handshake of an implicit TLS
 // connection (Server.ServeTLS) before the greeting, within the login
 // timeout. It does nothing on other connections.
 func (c *conn) handshakeImplicit() error {
-	tc, ok := c.nc.(*tls.Conn)
-	if !ok {
-		return nil
-	}
-	ctx, cancel := context.WithTimeout(c.ctx, c.lim.LoginTimeout)
-	defer cancel()
-	if err := tc.HandshakeContext(ctx); err != nil {
-		c.log.Debug("TLS handshake failed", "err", err)
-		c.traceEvent("TLS handshake failed: " + err.Error())
-		return err
-	}
-	cs := tc.ConnectionState()
-	c.traceEvent("TLS started: " + tls.VersionName(cs.Version) + " " + tls.CipherSuiteName(cs.CipherSuite))
-	return nil
+	return netserve.HandshakeImplicit(c.ctx, c.nc, c.lim.LoginTimeout, c.log, c.traceEvent)
 }
 
 // tlsState returns the state of the connection's TLS layer, implicit
 // (Server.ServeTLS) or started by STLS, once its handshake is done.
 func (c *conn) tlsState() (tls.ConnectionState, bool) {
-	tc := c.tlsConn
-	if tc == nil {
-		tc, _ = c.nc.(*tls.Conn)
-	}
-	if tc == nil {
-		return tls.ConnectionState{}, false
-	}
-	cs := tc.ConnectionState()
-	return cs, cs.HandshakeComplete
+	return netserve.TLSState(c.tlsConn, c.nc)
 }

@@ -8,47 +8,28 @@ import (
 	"log/slog"
 	"net"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/xdg-go/scram"
 
-	"github.com/mailaccess/mailaccess/mailstore"
+	"github.com/mailaccess/mailaccess/internal/mailtest"
 	"github.com/mailaccess/mailaccess/mailstore/memstore"
 	"github.com/mailaccess/mailaccess/pop3"
 )
-
-// syncBuffer is a trace writer safe for concurrent use.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // TestSTLS: RFC 2595 §4: STLS announced and permitted only before TLS;
 // the session stays in the AUTHORIZATION state, and a second STLS is
 // refused.
 func TestSTLS(t *testing.T) {
-	pki := newPKI(t)
-	ts := newTestServer(t, testOpts{remote: true, configure: []func(*Server){withTLS(pki.serverConfig())}})
+	pki := mailtest.NewCA(t)
+	ts := newTestServer(t, testOpts{remote: true, configure: []func(*Server){withTLS(pki.ServerConfig())}})
 	c := ts.dial(t)
 	if !c.capa().Has("STLS") {
 		t.Error("no STLS")
 	}
 	c.fail("STLS now", "")
-	c.startTLS(pki.clientConfig())
+	c.startTLS(pki.ClientConfig())
 	if c.capa().Has("STLS") {
 		t.Error("STLS announced under TLS")
 	}
@@ -72,9 +53,9 @@ func TestSTLS(t *testing.T) {
 // is thrown away: the USER and PASS below never run, so the session is
 // not logged in under TLS, and the trace records the discard.
 func TestSTLSDiscardsPipelinedPlaintext(t *testing.T) {
-	pki := newPKI(t)
-	trace := &syncBuffer{}
-	ts := newTestServer(t, testOpts{configure: []func(*Server){withTLS(pki.serverConfig()), func(s *Server) { s.Trace = trace }}})
+	pki := mailtest.NewCA(t)
+	trace := &mailtest.SyncBuffer{}
+	ts := newTestServer(t, testOpts{configure: []func(*Server){withTLS(pki.ServerConfig()), func(s *Server) { s.Trace = trace }}})
 	c := ts.dial(t)
 	c.send("STLS", "USER alice", "PASS secret")
 	if r := c.read(); !r.OK {
@@ -83,7 +64,7 @@ func TestSTLSDiscardsPipelinedPlaintext(t *testing.T) {
 	if n := c.r.Buffered(); n != 0 {
 		t.Fatalf("%d octets after the STLS +OK: the injected commands were answered", n)
 	}
-	tc := tls.Client(c.nc, pki.clientConfig())
+	tc := tls.Client(c.nc, pki.ClientConfig())
 	if err := tc.Handshake(); err != nil {
 		// The injected octets had not reached the server's buffer and
 		// broke the handshake: they did not run either.
@@ -106,9 +87,9 @@ func TestSTLSDiscardsPipelinedPlaintext(t *testing.T) {
 // allowed from anywhere, STLS is not offered, and a plaintext client on
 // the TLS port gets nothing.
 func TestImplicitTLS(t *testing.T) {
-	pki := newPKI(t)
-	ts := newTestServer(t, testOpts{remote: true, implicitTLS: true, configure: []func(*Server){withTLS(pki.serverConfig())}})
-	c := ts.dialTLS(t, pki.clientConfig())
+	pki := mailtest.NewCA(t)
+	ts := newTestServer(t, testOpts{remote: true, implicitTLS: true, configure: []func(*Server){withTLS(pki.ServerConfig())}})
+	c := ts.dialTLS(t, pki.ClientConfig())
 	caps := c.capa()
 	if caps.Has("STLS") || !caps.Has("USER") || !caps.HasSASL("SCRAM-SHA-256-PLUS") || caps.HasSASL("EXTERNAL") {
 		t.Errorf("caps %v", caps)
@@ -133,17 +114,17 @@ func TestImplicitTLS(t *testing.T) {
 
 // TestServeTLS: the real ServeTLS on a listener.
 func TestServeTLS(t *testing.T) {
-	pki := newPKI(t)
+	pki := mailtest.NewCA(t)
 	b := memstore.New()
 	b.AddUser("alice", "secret")
-	srv := &Server{Backend: b, Authenticator: b, TLSConfig: pki.serverConfig(), Logger: slog.New(slog.DiscardHandler)}
+	srv := &Server{Backend: b, Authenticator: b, TLSConfig: pki.ServerConfig(), Logger: slog.New(slog.DiscardHandler)}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
 	go func() { done <- srv.ServeTLS(ln) }()
-	nc, err := tls.Dial("tcp", ln.Addr().String(), pki.clientConfig())
+	nc, err := tls.Dial("tcp", ln.Addr().String(), pki.ClientConfig())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,9 +144,9 @@ func TestServeTLS(t *testing.T) {
 // TestScramPlus: SCRAM-SHA-256-PLUS with tls-exporter channel binding
 // (RFC 9266); binding data of another connection fails.
 func TestScramPlus(t *testing.T) {
-	pki := newPKI(t)
-	ts := newTestServer(t, testOpts{implicitTLS: true, configure: []func(*Server){withTLS(pki.serverConfig())}})
-	c := ts.dialTLS(t, pki.clientConfig())
+	pki := mailtest.NewCA(t)
+	ts := newTestServer(t, testOpts{implicitTLS: true, configure: []func(*Server){withTLS(pki.ServerConfig())}})
+	c := ts.dialTLS(t, pki.ClientConfig())
 	cs := c.nc.(*tls.Conn).ConnectionState()
 	cb, err := scram.NewTLSExporterBinding(&cs)
 	if err != nil {
@@ -180,50 +161,40 @@ func TestScramPlus(t *testing.T) {
 		t.Error("the client did not validate the server")
 	}
 	c.ok("QUIT")
-	c = ts.dialTLS(t, pki.clientConfig())
+	c = ts.dialTLS(t, pki.ClientConfig())
 	if r := authSASL(c, "SCRAM-SHA-256-PLUS", scramClient{cl.NewConversationWithChannelBinding(cb)}, true); r.OK || r.Code != pop3.CodeAuth {
 		t.Errorf("another connection's binding: %+v", r)
 	}
-}
-
-// certMap maps certificates by their common name.
-type certMap struct{ *memstore.Backend }
-
-func (certMap) AuthenticateCertificate(ctx context.Context, chains [][]*x509.Certificate, authzid string) (string, error) {
-	if chains[0][0].Subject.CommonName == "Alice Example" && (authzid == "" || authzid == "alice") {
-		return "alice", nil
-	}
-	return "", mailstore.ErrAuthFailed
 }
 
 // TestExternal: AUTH EXTERNAL with a verified client certificate, after
 // STLS (RFC 2595 §4) and with implicit TLS; the common name names the
 // user unless a CertificateAuthenticator says otherwise.
 func TestExternal(t *testing.T) {
-	pki := newPKI(t)
-	ts := newTestServer(t, testOpts{remote: true, implicitTLS: true, configure: []func(*Server){withTLS(pki.serverConfig())}})
-	alice := pki.issue(t, "alice", x509.ExtKeyUsageClientAuth)
-	c := ts.dialTLS(t, pki.clientConfig(alice))
+	pki := mailtest.NewCA(t)
+	ts := newTestServer(t, testOpts{remote: true, implicitTLS: true, configure: []func(*Server){withTLS(pki.ServerConfig())}})
+	alice := pki.Issue(t, "alice", x509.ExtKeyUsageClientAuth)
+	c := ts.dialTLS(t, pki.ClientConfig(alice))
 	if !c.capa().HasSASL("EXTERNAL") {
 		t.Fatal("no EXTERNAL")
 	}
 	c.fail("AUTH EXTERNAL "+b64("test"), pop3.CodeAuth)
 	c.ok("AUTH EXTERNAL =")
 	c.ok("QUIT")
-	c = ts.dialTLS(t, pki.clientConfig())
+	c = ts.dialTLS(t, pki.ClientConfig())
 	if c.capa().HasSASL("EXTERNAL") {
 		t.Error("EXTERNAL without a certificate")
 	}
 	c.fail("AUTH EXTERNAL =", "")
 
-	ts = newTestServer(t, testOpts{remote: true, configure: []func(*Server){withTLS(pki.serverConfig()), func(s *Server) {
-		s.Authenticator = certMap{s.Authenticator.(*memstore.Backend)}
+	ts = newTestServer(t, testOpts{remote: true, configure: []func(*Server){withTLS(pki.ServerConfig()), func(s *Server) {
+		s.Authenticator = mailtest.CertificateMap{Backend: s.Authenticator.(*memstore.Backend), CN: "Alice Example", User: "alice"}
 	}}})
 	c = ts.dial(t)
 	if c.capa().HasSASL("EXTERNAL") {
 		t.Error("EXTERNAL in the clear")
 	}
-	c.startTLS(pki.clientConfig(pki.issue(t, "Alice Example", x509.ExtKeyUsageClientAuth)))
+	c.startTLS(pki.ClientConfig(pki.Issue(t, "Alice Example", x509.ExtKeyUsageClientAuth)))
 	c.send("AUTH EXTERNAL")
 	if ch, r, err := c.r.ReadChallenge(); err != nil || r != nil || len(ch) != 0 {
 		t.Fatalf("challenge %q %v %v", ch, r, err)

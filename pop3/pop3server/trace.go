@@ -2,10 +2,9 @@ package pop3server
 
 import (
 	"bytes"
-	"crypto/rand"
-	"encoding/hex"
 	"io"
-	"strconv"
+
+	"github.com/mailaccess/mailaccess/internal/netserve"
 )
 
 // The protocol trace (Server.Trace). Each connection gets an id, and each
@@ -45,37 +44,16 @@ type tracer struct {
 	out []byte
 }
 
-func newTracer(w io.Writer) *tracer {
-	var id [4]byte
-	rand.Read(id[:])
-	return &tracer{w: w, id: hex.EncodeToString(id[:])}
-}
-
-// write writes one trace line, escaping control characters.
+// write writes one trace line, escaping control characters and cutting
+// the line at traceMaxLine octets.
 func (t *tracer) write(prefix string, text []byte) {
-	b := append(t.out[:0], t.id...)
-	b = append(b, ' ')
-	b = append(b, prefix...)
 	more := 0
 	if len(text) > traceMaxLine {
 		more = len(text) - traceMaxLine
 		text = text[:traceMaxLine]
 	}
-	for _, c := range text {
-		if c < 0x20 && c != '\t' || c == 0x7f {
-			b = append(b, '\\', 'x', "0123456789abcdef"[c>>4], "0123456789abcdef"[c&15])
-			continue
-		}
-		b = append(b, c)
-	}
-	if more > 0 {
-		b = append(b, " [+"...)
-		b = strconv.AppendInt(b, int64(more), 10)
-		b = append(b, " octets]"...)
-	}
-	b = append(b, '\n')
-	t.out = b
-	t.w.Write(b)
+	t.out = netserve.AppendTraceLine(t.out[:0], t.id, prefix, "", text, netserve.TraceOmitted(more))
+	t.w.Write(t.out)
 }
 
 // traceEvent writes an event to the trace, if there is one.

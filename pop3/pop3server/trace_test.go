@@ -7,6 +7,7 @@ import (
 	"github.com/emersion/go-sasl"
 	"github.com/xdg-go/scram"
 
+	"github.com/mailaccess/mailaccess/internal/mailtest"
 	"github.com/mailaccess/mailaccess/pop3"
 )
 
@@ -14,7 +15,7 @@ import (
 // SASL exchanges in both directions and message contents never reach the
 // trace; the commands themselves do.
 func TestTraceHidesCredentials(t *testing.T) {
-	trace := &syncBuffer{}
+	trace := &mailtest.SyncBuffer{}
 	ts := newTestServer(t, testOpts{configure: []func(*Server){func(s *Server) {
 		s.Trace = trace
 		s.Limits.MaxAuthFailures = 100
