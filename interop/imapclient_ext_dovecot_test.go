@@ -288,7 +288,16 @@ func TestImapclientExtDovecot(t *testing.T) {
 						t.Fatalf("%s: SortLocal: %v", name, err)
 					}
 					if !slices.Equal(local, server) {
-						t.Errorf("%s: local %v, Dovecot %v", name, local, server)
+						// Dovecot 2.3's SORT is not always stable across
+						// calls (seen with CC then REVERSE SIZE, once in
+						// a few runs, messages of unequal sizes reordered):
+						// ask again before calling it a difference.
+						again, err := c.Sort(ctx, spec, key, uid, "")
+						if err == nil && slices.Equal(local, again) {
+							t.Logf("%s: Dovecot answered %v, then %v (= local)", name, server, again)
+							continue
+						}
+						t.Errorf("%s: local %v, Dovecot %v then %v", name, local, server, again)
 					}
 				}
 			}

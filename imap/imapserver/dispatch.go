@@ -1,8 +1,11 @@
 package imapserver
 
 import (
+	"strings"
+
 	"github.com/mailaccess/mailaccess/imap"
 	"github.com/mailaccess/mailaccess/imap/wire"
+	"github.com/mailaccess/mailaccess/mailstore"
 )
 
 // handler is how a command runs.
@@ -50,10 +53,25 @@ var commands = map[string]*handler{
 	"LIST":           {states: authed, fn: (*conn).cmdList},
 	"LSUB":           {states: authed, fn: (*conn).cmdList},
 	"NAMESPACE":      {states: authed, fn: (*conn).cmdNamespace},
-	"STATUS":         {states: authed, fn: (*conn).cmdStatus},
+	"STATUS":         {states: authed, fn: (*conn).cmdStatusQuota},
 	"APPEND":         {states: authed, fn: (*conn).cmdAppend},
 	"IDLE":           {states: authed, fn: (*conn).cmdIdle, barrier: true},
 	"UNAUTHENTICATE": {states: authed, fn: (*conn).cmdUnauthenticate},
+
+	// QUOTA (RFC 9208, quota.go), ACL (RFC 4314, acl.go), METADATA (RFC
+	// 5464, metadata.go): authenticated and selected state, each only
+	// when the user's store implements the matching interface of
+	// mailstore; otherwise they are answered as unknown commands.
+	"GETQUOTA":     {states: authed, fn: (*conn).cmdGetQuota},
+	"GETQUOTAROOT": {states: authed, fn: (*conn).cmdGetQuotaRoot},
+	"SETQUOTA":     {states: authed, fn: (*conn).cmdSetQuota},
+	"SETACL":       {states: authed, fn: (*conn).cmdSetACL},
+	"DELETEACL":    {states: authed, fn: (*conn).cmdDeleteACL},
+	"GETACL":       {states: authed, fn: (*conn).cmdGetACL},
+	"LISTRIGHTS":   {states: authed, fn: (*conn).cmdListRights},
+	"MYRIGHTS":     {states: authed, fn: (*conn).cmdMyRights},
+	"GETMETADATA":  {states: authed, fn: (*conn).cmdGetMetadata},
+	"SETMETADATA":  {states: authed, fn: (*conn).cmdSetMetadata},
 
 	// Selected (§6.4).
 	"CHECK":    {states: stateSelected, fn: (*conn).cmdNoop},
@@ -71,7 +89,9 @@ var commands = map[string]*handler{
 
 // capabilities lists what the server offers in the session's current
 // state (RFC 3501 §7.2.1). Before authentication it lists what a client
-// needs to log in.
+// needs to log in; after it, also the extensions the user's store makes
+// possible (storeCaps), which the OK [CAPABILITY ...] of LOGIN and
+// AUTHENTICATE carries (RFC 9051 §6.2.2, §6.2.3).
 func (c *conn) capabilities() imap.CapSet {
 	caps := imap.CapSet{imap.CapIMAP4rev1, imap.CapIMAP4rev2}
 	if c.state == stateNotAuth {
@@ -91,7 +111,48 @@ func (c *conn) capabilities() imap.CapSet {
 		imap.CapUnauthenticate, imap.CapUTF8Accept,
 		imap.Cap("APPENDLIMIT="+itoa(c.lim.MaxMessageSize)),
 	)
-	return append(caps, extraCaps...)
+	caps = append(caps, extraCaps...)
+	return append(caps, c.storeCaps()...)
+}
+
+// The capabilities of the optional store interfaces that imap.Cap has no
+// constant for.
+const (
+	// capQuotaSet is QUOTASET (RFC 9208 §1): SETQUOTA is implemented.
+	capQuotaSet imap.Cap = "QUOTASET"
+	// capQuotaRes is the prefix of the resource capabilities (RFC 9208
+	// §3.1.1).
+	capQuotaRes = "QUOTA=RES-"
+	// capRights lists the rights beyond RFC 2086's (RFC 4314 §2, §5.1.1:
+	// "MUST include t, e, x, and k"), and n, the right to write shared
+	// annotations (RFC 5257 §4.10), that mailstore.AllRights knows.
+	capRights imap.Cap = "RIGHTS=texkn"
+)
+
+// storeCaps lists the capabilities of the optional interfaces the user's
+// store implements: QUOTA with one QUOTA=RES- per resource and QUOTASET
+// for a mailstore.QuotaSetter (RFC 9208 §1, §3.1.1); ACL and RIGHTS= for
+// a mailstore.ACLStore (RFC 4314 §2); METADATA and METADATA-SERVER for a
+// mailstore.MetadataStore (RFC 5464 §1). Before login there is no store,
+// and nothing is listed.
+func (c *conn) storeCaps() imap.CapSet {
+	var caps imap.CapSet
+	if qs, ok := c.store.(mailstore.QuotaStore); ok {
+		caps = append(caps, imap.CapQuota)
+		for _, r := range qs.QuotaResources() {
+			caps = append(caps, imap.Cap(capQuotaRes+strings.ToUpper(r)))
+		}
+		if _, ok := c.store.(mailstore.QuotaSetter); ok {
+			caps = append(caps, capQuotaSet)
+		}
+	}
+	if _, ok := c.store.(mailstore.ACLStore); ok {
+		caps = append(caps, imap.CapACL, capRights)
+	}
+	if _, ok := c.store.(mailstore.MetadataStore); ok {
+		caps = append(caps, imap.CapMetadata, imap.CapMetadataServer)
+	}
+	return caps
 }
 
 // plaintextAllowed reports whether passwords may be sent in the clear on
