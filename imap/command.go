@@ -129,15 +129,20 @@ type SearchCommand struct {
 }
 
 // FetchCommand is FETCH, with the CONDSTORE/QRESYNC modifiers
-// CHANGEDSINCE and VANISHED (RFC 7162). Set holds sequence numbers, or UIDs
-// for UID FETCH. Macro is set when a macro (ALL, FAST, FULL) was sent
-// instead of a list; Attrs then holds its expansion.
+// CHANGEDSINCE and VANISHED (RFC 7162) and the PARTIAL modifier of UID
+// FETCH (RFC 9394 §3.3). Set holds sequence numbers, or UIDs for UID
+// FETCH. Macro is set when a macro (ALL, FAST, FULL) was sent instead of a
+// list; Attrs then holds its expansion.
 type FetchCommand struct {
 	Set          NumSet
 	Macro        FetchAttrKind
 	Attrs        []FetchAttr
 	ChangedSince uint64
 	Vanished     bool
+	// Partial, when set, limits the results to a range of the messages
+	// Set names (PARTIAL modifier, RFC 9394 §3.3). Code that does not
+	// implement PARTIAL must refuse a command that has it.
+	Partial *PartialRange
 }
 
 // StoreOp is the flag operation of STORE.
@@ -150,7 +155,19 @@ const (
 	StoreRemove  StoreOp = '-' // -FLAGS
 )
 
-// StoreCommand is STORE, with the UNCHANGEDSINCE modifier (RFC 7162).
+// StoreCommand is STORE (RFC 3501 §6.4.6, RFC 9051 §6.4.6), with the
+// UNCHANGEDSINCE modifier (RFC 7162 §3.1.3).
+//
+// Item is the data item the command changes: "" for FLAGS, whose flags are
+// in Flags; or a vendor item, an atom beginning with "X-" held in upper
+// case (such as Gmail's X-GM-LABELS), whose values are in Values, a list of
+// astrings (a value may also have the form of a system flag, as Gmail's
+// \Inbox), and Flags is then nil. Op and Silent apply to either:
+// "+X-GM-LABELS.SILENT (foo)" has Op StoreAdd, Silent and Item
+// "X-GM-LABELS".
+//
+// Code that handles STORE and knows no vendor item must check that Item
+// is empty: the values of a vendor item are not flags.
 type StoreCommand struct {
 	Set               NumSet
 	Op                StoreOp
@@ -158,6 +175,27 @@ type StoreCommand struct {
 	Flags             []Flag
 	UnchangedSince    uint64
 	HasUnchangedSince bool
+	// Item is "" for FLAGS, or the vendor item's name, e.g. "X-GM-LABELS".
+	Item string
+	// Values are the vendor item's values (non-nil when decoded, empty
+	// for "()"); unused for FLAGS.
+	Values []string
+}
+
+// IsFlags reports whether the command changes the flags (FLAGS), rather
+// than a vendor item.
+func (c *StoreCommand) IsFlags() bool { return c.Item == "" }
+
+// ReplaceCommand is REPLACE, or UID REPLACE (RFC 8508 §3.2, §3.3): the
+// message Num (a sequence number, or a UID with the UID prefix; Star for
+// "*") is replaced by Message, which is appended to Mailbox as APPEND
+// would (append-message of RFC 4466, without MULTIAPPEND). The message
+// literal is held or streamed as APPEND's is: the decoder hands it to
+// Options.Stream with Literal.Command "REPLACE".
+type ReplaceCommand struct {
+	Num     uint32
+	Mailbox string
+	Message AppendMessage
 }
 
 // CopyCommand is COPY or MOVE (Move true, RFC 6851).
@@ -250,8 +288,8 @@ type CompressCommand struct {
 	Mechanism string
 }
 
-// RawCommand is a command the codec has no typed form for (NOTIFY and
-// vendor commands in lenient mode): Name and its arguments verbatim.
+// RawCommand is a command the codec has no typed form for (vendor
+// commands, in lenient mode): Name and its arguments verbatim.
 type RawCommand struct {
 	Name string
 	Args RawValue
@@ -281,6 +319,7 @@ func (*ExpungeCommand) CommandName() string { return "EXPUNGE" }
 func (*SearchCommand) CommandName() string  { return "SEARCH" }
 func (*FetchCommand) CommandName() string   { return "FETCH" }
 func (*StoreCommand) CommandName() string   { return "STORE" }
+func (*ReplaceCommand) CommandName() string { return "REPLACE" }
 func (c *CopyCommand) CommandName() string {
 	if c.Move {
 		return "MOVE"

@@ -44,8 +44,19 @@ type ESearchData struct {
 	All      NumSet
 	HasAll   bool
 	ModSeq   uint64 // 0 if absent
+	// Partial is the PARTIAL return data (RFC 9394 §3.1), or nil.
+	Partial *ESearchPartial
 	// Ext holds any other return data verbatim.
 	Ext []TaggedExt
+}
+
+// ESearchPartial is the PARTIAL return data of ESEARCH (RFC 9394 §4:
+// ret-data-partial = "PARTIAL" SP "(" partial-range SP partial-results
+// ")"): the range the command asked for and the results found in it. An
+// empty Results is NIL: no result lies in the range.
+type ESearchPartial struct {
+	Range   PartialRange
+	Results NumSet
 }
 
 // ThreadNode is one node of a THREAD response (RFC 5256 §4). Num is the

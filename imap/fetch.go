@@ -92,7 +92,8 @@ type FetchAttr struct {
 //
 //   - UID, RFC822.SIZE, BINARY.SIZE[], MODSEQ: Num
 //   - FLAGS: Flags
-//   - INTERNALDATE, SAVEDATE: Time (SAVEDATE may be NIL: Data.Valid false)
+//   - INTERNALDATE, SAVEDATE: Time (SAVEDATE may be NIL: Data.Valid
+//     false; otherwise Data holds the date's text, as the encoder writes it)
 //   - ENVELOPE: Envelope
 //   - BODY, BODYSTRUCTURE: Body
 //   - BODY[], BINARY[], RFC822, RFC822.HEADER, RFC822.TEXT: Section,
@@ -124,10 +125,15 @@ type FetchItem struct {
 }
 
 // FetchData is an untagged FETCH response: the message's sequence number and
-// its items, in the order they were sent.
+// its items, in the order they were sent; or, with UIDFetch, a UIDFETCH
+// response (RFC 9586 §3.3, once UIDONLY is enabled), where Seq holds the
+// message's UID instead.
 type FetchData struct {
 	Seq   uint32
 	Items []FetchItem
+	// UIDFetch says Seq is the message's UID: the response is UIDFETCH
+	// (uidfetch-resp = uniqueid SP "UIDFETCH" SP msg-att, RFC 9586 §3.3).
+	UIDFetch bool
 }
 
 // Item returns the first item of the given kind, or nil.
@@ -140,10 +146,14 @@ func (f *FetchData) Item(kind FetchAttrKind) *FetchItem {
 	return nil
 }
 
-// UID returns the UID item's value, or 0 if the response has none.
+// UID returns the UID item's value; for a UIDFETCH response without one,
+// the UID it is about (Seq); otherwise 0.
 func (f *FetchData) UID() uint32 {
 	if it := f.Item(FetchUID); it != nil {
 		return uint32(it.Num)
+	}
+	if f.UIDFetch {
+		return f.Seq
 	}
 	return 0
 }

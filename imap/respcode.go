@@ -1,5 +1,7 @@
 package imap
 
+import "strconv"
+
 // ResponseCodeName is the name (atom) of a response code in square brackets
 // in a status response (RFC 3501 §7.1, RFC 9051 §7.1, RFC 5530, RFC 4315,
 // RFC 7162 and others).
@@ -46,20 +48,57 @@ const (
 	CodeTooBig               ResponseCodeName = "TOOBIG"      // RFC 7889
 	CodeAppendLimit          ResponseCodeName = "APPENDLIMIT" // RFC 7889, Num
 	CodeCompressionActive    ResponseCodeName = "COMPRESSIONACTIVE"
-	CodeMetadata             ResponseCodeName = "METADATA"             // RFC 5464: Raw (LONGENTRIES n, MAXSIZE n, TOOMANY, NOPRIVATE)
+	CodeMetadata             ResponseCodeName = "METADATA"             // RFC 5464 §4.2.1, §4.3: Strings[0] (a Metadata* condition), Num; see NewMetadataCode
 	CodeUseAttr              ResponseCodeName = "USEATTR"              // RFC 6154
 	CodeMailboxID            ResponseCodeName = "MAILBOXID"            // RFC 8474: Strings[0]
 	CodeNotSaved             ResponseCodeName = "NOTSAVED"             // RFC 5182
 	CodeUnknownCTE           ResponseCodeName = "UNKNOWN-CTE"          // RFC 3516
 	CodeReferral             ResponseCodeName = "REFERRAL"             // RFC 2221: Strings[0] (URL)
 	CodeNotificationOverflow ResponseCodeName = "NOTIFICATIONOVERFLOW" // RFC 5465
-	CodeBadEvent             ResponseCodeName = "BADEVENT"             // RFC 5465: Strings
+	CodeBadEvent             ResponseCodeName = "BADEVENT"             // RFC 5465 §5.1: Strings (the event names the server supports)
+	CodeUIDRequired          ResponseCodeName = "UIDREQUIRED"          // RFC 9586 §3.2: a message number was used with UIDONLY on
 )
+
+// The conditions of the METADATA response code (RFC 5464 §4.2.1, §4.3,
+// §5: "METADATA" SP ("LONGENTRIES" SP number / "MAXSIZE" SP number /
+// "TOOMANY" / "NOPRIVATE")), held in ResponseCode.Strings[0].
+const (
+	// MetadataLongEntries answers a GETMETADATA with MAXSIZE (§4.2.1):
+	// Num is the size of the largest value left out for being larger.
+	MetadataLongEntries = "LONGENTRIES"
+	// MetadataMaxSize refuses a SETMETADATA value (§4.3): Num is the
+	// largest value size the server accepts.
+	MetadataMaxSize = "MAXSIZE"
+	// MetadataTooMany refuses a SETMETADATA that would exceed the number
+	// of entries the server allows (§4.3).
+	MetadataTooMany = "TOOMANY"
+	// MetadataNoPrivate refuses a SETMETADATA of a private entry: the
+	// server does not support them (§4.3).
+	MetadataNoPrivate = "NOPRIVATE"
+)
+
+// NewMetadataCode returns the METADATA response code of the given
+// condition (MetadataLongEntries, MetadataMaxSize, MetadataTooMany or
+// MetadataNoPrivate); n is the number LONGENTRIES and MAXSIZE carry and is
+// ignored for the others. Like a decoded METADATA code, the result also
+// holds its argument's text in Raw ("MAXSIZE 1024"): code written when
+// the codec kept this code's argument only in Raw goes on working.
+func NewMetadataCode(cond string, n uint32) *ResponseCode {
+	c := &ResponseCode{Name: CodeMetadata, Strings: []string{cond}, Raw: cond}
+	if cond == MetadataLongEntries || cond == MetadataMaxSize {
+		c.Num = uint64(n)
+		c.Raw = cond + " " + strconv.FormatUint(uint64(n), 10)
+	}
+	return c
+}
 
 // ResponseCode is the bracketed code of a status response. Codes with a
 // typed argument use the field their constant documents; any other code, or
 // a known code whose argument did not parse in lenient mode, keeps its
-// argument text verbatim in Raw.
+// argument text verbatim in Raw. The METADATA code, typed later than the
+// others, also keeps its argument's text in Raw, in canonical form
+// ("MAXSIZE 1024"); when encoding it, its typed fields win over Raw if
+// Strings is set.
 type ResponseCode struct {
 	Name    ResponseCodeName
 	Num     uint64

@@ -1,6 +1,9 @@
 package imap
 
-import "time"
+import (
+	"strconv"
+	"time"
+)
 
 // SearchOp is the operator of a SearchKey node: a search key name from
 // RFC 3501 §6.4.4, RFC 9051 §6.4.4 or an extension, or one of the
@@ -96,4 +99,124 @@ const (
 	ReturnAll   SearchReturnOpt = "ALL"
 	ReturnCount SearchReturnOpt = "COUNT"
 	ReturnSave  SearchReturnOpt = "SAVE"
+	// ReturnPartial is the name of the PARTIAL return option (RFC 9394
+	// §3.1), which always carries a range: build one with PartialReturn.
+	ReturnPartial SearchReturnOpt = "PARTIAL"
 )
+
+// A return option that takes parameters (search-ret-opt-ext, RFC 4466
+// §2.6) holds its name, a space and the parameters as sent, e.g.
+// "PARTIAL -1:-100".
+
+// Name returns the option's name, without its parameters: "PARTIAL" for
+// "PARTIAL 1:500".
+func (o SearchReturnOpt) Name() SearchReturnOpt {
+	for i := 0; i < len(o); i++ {
+		if o[i] == ' ' {
+			return o[:i]
+		}
+	}
+	return o
+}
+
+// Partial returns the range of a PARTIAL return option (RFC 9394 §3.1),
+// and false if o is not one or its range is malformed.
+func (o SearchReturnOpt) Partial() (PartialRange, bool) {
+	name := o.Name()
+	if len(name) == len(o) || !asciiEqualFold(string(name), string(ReturnPartial)) {
+		return PartialRange{}, false
+	}
+	r, err := ParsePartialRange(string(o[len(name)+1:]))
+	return r, err == nil
+}
+
+// PartialReturn returns the PARTIAL return option for r (RFC 9394 §3.1),
+// e.g. "PARTIAL 1:500".
+func PartialReturn(r PartialRange) SearchReturnOpt {
+	return ReturnPartial + " " + SearchReturnOpt(r.String())
+}
+
+// PartialRange is the range of the PARTIAL search return option, FETCH
+// modifier and ESEARCH return data (RFC 9394 §4: partial-range). It counts
+// results (search results, or the messages a UID FETCH names) in mailbox
+// order from 1, the first; with FromEnd it counts back from the last one,
+// which is -1 on the wire: {1, 100, true} is "-1:-100", the last hundred.
+// Start and Stop are non-zero and may come in either order, as on the
+// wire ("500:400" is "400:500").
+type PartialRange struct {
+	Start, Stop uint32
+	FromEnd     bool
+}
+
+// Valid reports whether r can be sent: Start and Stop are non-zero.
+func (r PartialRange) Valid() bool { return r.Start != 0 && r.Stop != 0 }
+
+// Min and Max return the range's bounds in increasing order of their
+// absolute values: for "-1:-100" they are 1 and 100.
+func (r PartialRange) Min() uint32 { return min(r.Start, r.Stop) }
+
+// Max returns the larger bound; see Min.
+func (r PartialRange) Max() uint32 { return max(r.Start, r.Stop) }
+
+// String returns the wire form: "1:500" or "-1:-100".
+func (r PartialRange) String() string {
+	b := make([]byte, 0, 24)
+	if r.FromEnd {
+		b = append(b, '-')
+	}
+	b = strconv.AppendUint(b, uint64(r.Start), 10)
+	b = append(b, ':')
+	if r.FromEnd {
+		b = append(b, '-')
+	}
+	b = strconv.AppendUint(b, uint64(r.Stop), 10)
+	return string(b)
+}
+
+// ParsePartialRange parses a partial-range (RFC 9394 §4):
+// nz-number ":" nz-number, or "-" nz-number ":" "-" nz-number.
+func ParsePartialRange(s string) (PartialRange, error) {
+	var r PartialRange
+	i := 0
+	num := func() (uint32, bool) {
+		start := i
+		var n uint64
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			n = n*10 + uint64(s[i]-'0')
+			if n > 0xffffffff {
+				return 0, false
+			}
+			i++
+		}
+		// nz-number = digit-nz *DIGIT
+		return uint32(n), i > start && s[start] != '0'
+	}
+	fail := func(reason string) (PartialRange, error) {
+		return PartialRange{}, &SyntaxError{What: "partial range", Input: s, Offset: i, Reason: reason}
+	}
+	if i < len(s) && s[i] == '-' {
+		r.FromEnd = true
+		i++
+	}
+	var ok bool
+	if r.Start, ok = num(); !ok {
+		return fail("expected nz-number")
+	}
+	if i >= len(s) || s[i] != ':' {
+		return fail(`expected ":"`)
+	}
+	i++
+	if r.FromEnd {
+		if i >= len(s) || s[i] != '-' {
+			return fail(`expected "-"`)
+		}
+		i++
+	}
+	if r.Stop, ok = num(); !ok {
+		return fail("expected nz-number")
+	}
+	if i != len(s) {
+		return fail("unexpected characters")
+	}
+	return r, nil
+}

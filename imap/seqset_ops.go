@@ -9,8 +9,8 @@ import (
 
 // ErrSyntax matches (with errors.Is) every *SyntaxError returned by the
 // parsers and validators of package imap: ParseNumSet and its variants,
-// DecodeMailboxUTF7, ValidMailboxName, ParseFlag, NewKeyword and
-// ParseMailboxAttr.
+// DecodeMailboxUTF7, ValidMailboxName, ParseFlag, NewKeyword,
+// ParseMailboxAttr and ParsePartialRange.
 var ErrSyntax = errors.New("imap: syntax error")
 
 // SyntaxError reports a value that does not follow the protocol grammar.

@@ -135,6 +135,10 @@ func (c *conn) cmdFetch(cmd *wire.Command) *status {
 	if args == nil {
 		return bad("FETCH needs a sequence set and data items")
 	}
+	if args.Partial != nil {
+		// RFC 9394's PARTIAL modifier; PARTIAL is not advertised.
+		return bad("FETCH PARTIAL is not supported")
+	}
 	if args.Vanished {
 		// RFC 7162 §3.2.6.
 		switch {

@@ -23,6 +23,11 @@ func (c *conn) cmdStore(cmd *wire.Command) *status {
 	if args == nil {
 		return bad("STORE needs a sequence set, an operation and flags")
 	}
+	if !args.IsFlags() {
+		// A vendor item such as Gmail's X-GM-LABELS: the codec reads it,
+		// this server keeps no such data.
+		return bad("STORE " + args.Item + " is not supported")
+	}
 	if st := c.msgCheckSet(args.Set, cmd.UID); st != nil {
 		return st
 	}

@@ -101,6 +101,16 @@ func TestStoreFlags(t *testing.T) {
 	msgStatus(t, "unknown system flag", r, wire.StatusBAD, "")
 	_, r = c.do("STORE 5 +FLAGS (\\Seen)")
 	msgStatus(t, "STORE 5 of 4", r, wire.StatusBAD, "")
+	// A vendor item the codec reads (Gmail's labels) is refused, and the
+	// flags stay as they were.
+	_, r = c.do("STORE 3 X-GM-LABELS (foo)")
+	msgStatus(t, "STORE X-GM-LABELS", r, wire.StatusBAD, "")
+	fd = msgOneFetch(t, c.ok("FETCH 3 FLAGS"))
+	if !msgSameFlags(fd.Item(imap.FetchFlags).Flags, `$Junk \Answered \Recent`) {
+		t.Errorf("flags after a refused vendor STORE: %v", fd.Item(imap.FetchFlags).Flags)
+	}
+	_, r = c.do("UID FETCH 1:* (FLAGS) (PARTIAL 1:2)")
+	msgStatus(t, "FETCH PARTIAL", r, wire.StatusBAD, "")
 }
 
 // msgSameFlags compares flags with a space-separated list, in any order.

@@ -28,13 +28,15 @@ import (
 //
 // Before each synchronizing literal Options.Continue is called; if it
 // refuses, the literal is not read, the command ends there and the error
-// wraps ErrLiteralRefused. The message literals of APPEND are handed to
-// Options.Stream when it is set (the AppendMessage is then Streamed, with
-// Size); otherwise they are read into memory, up to MaxMemoryLiteral.
+// wraps ErrLiteralRefused. The message literals of APPEND and REPLACE are
+// handed to Options.Stream when it is set (the AppendMessage is then
+// Streamed, with Size); otherwise they are read into memory, up to
+// MaxMemoryLiteral.
 //
-// In lenient mode a command the codec does not know (NOTIFY, vendor
-// commands) is returned as *imap.RawCommand, and unknown search keys as
-// imap.SearchRaw nodes; strict mode rejects them.
+// In lenient mode a command the codec does not know (vendor commands) is
+// returned as *imap.RawCommand, and unknown search keys as imap.SearchRaw
+// nodes; strict mode rejects them. Vendor STORE items ("X-...", such as
+// X-GM-LABELS) are decoded in both modes (imap.StoreCommand.Item).
 func (d *Decoder) ReadCommand(c *Command) error {
 	*c = Command{}
 	if err := d.beginMessage(true); err != nil {
@@ -101,11 +103,11 @@ func (d *Decoder) readCommand(c *Command) error {
 		var known bool
 		name, known = commandName(nb)
 		switch name {
-		case "COPY", "MOVE", "FETCH", "SEARCH", "STORE", "EXPUNGE", "SORT", "THREAD":
+		case "COPY", "MOVE", "FETCH", "SEARCH", "STORE", "EXPUNGE", "SORT", "THREAD", "REPLACE":
 		default:
 			if d.strict() || known {
 				d.pos = nameStart
-				return d.errExpected("COPY, MOVE, FETCH, SEARCH, STORE, EXPUNGE, SORT or THREAD after UID")
+				return d.errExpected("COPY, MOVE, FETCH, SEARCH, STORE, EXPUNGE, SORT, THREAD or REPLACE after UID")
 			}
 		}
 	}
@@ -171,6 +173,10 @@ func (d *Decoder) readCommand(c *Command) error {
 		args, err = d.cmdSetMetadata()
 	case "COMPRESS":
 		args, err = d.cmdCompress()
+	case "REPLACE":
+		args, err = d.cmdReplace(c.UID)
+	case "NOTIFY":
+		args, err = d.cmdNotify()
 	default:
 		if d.strict() {
 			d.pos = nameStart
@@ -214,7 +220,7 @@ var commandNames = [...]string{
 	"COPY", "MOVE", "UID", "ENABLE", "ID", "SORT", "THREAD", "GETQUOTA",
 	"GETQUOTAROOT", "SETQUOTA", "SETACL", "DELETEACL", "GETACL",
 	"LISTRIGHTS", "MYRIGHTS", "GETMETADATA", "SETMETADATA", "COMPRESS",
-	"UNAUTHENTICATE",
+	"UNAUTHENTICATE", "REPLACE", "NOTIFY",
 }
 
 // commandsByLen indexes commandNames by length.
@@ -953,39 +959,12 @@ func (d *Decoder) cmdAppend() (imap.CommandArgs, error) {
 	}
 	a := &imap.AppendCommand{Mailbox: mbox}
 	for {
-		if err := d.sp(); err != nil {
-			return nil, err
+		if len(a.Messages) >= d.opt.MaxListLength {
+			return nil, d.syntaxErr("", ErrListTooLong)
 		}
 		var m imap.AppendMessage
-		if d.peek() == '(' {
-			if m.Flags, err = d.flagList(); err != nil {
-				return nil, err
-			}
-			if err := d.sp(); err != nil {
-				return nil, err
-			}
-		}
-		if d.peek() == '"' {
-			if m.Date, err = d.dateTime(); err != nil {
-				return nil, err
-			}
-			m.HasDate = true
-			if err := d.sp(); err != nil {
-				return nil, err
-			}
-		}
-		// RFC 6855 §4: utf8-literal = "UTF8" SP "(" literal8 ")".
-		if d.peek() == 'U' || d.peek() == 'u' {
-			if !d.utf8Open() {
-				return nil, d.errExpected(`literal or "UTF8 ("`)
-			}
-			m.UTF8 = true
-		}
-		if err := d.appendData(mbox, &m); err != nil {
+		if err := d.appendMessage(mbox, &m, appendTarget{}); err != nil {
 			return nil, err
-		}
-		if m.UTF8 && !d.accept(')') {
-			return nil, d.errExpected(`")" after the UTF8 literal`)
 		}
 		a.Messages = append(a.Messages, m)
 		d.appendIdx++
@@ -993,13 +972,68 @@ func (d *Decoder) cmdAppend() (imap.CommandArgs, error) {
 		if !d.spMore() {
 			return a, nil
 		}
-		d.pos-- // give the SP back to the top of the loop
+		d.pos-- // give the SP back to appendMessage
 	}
 }
 
-// appendData reads the message literal of an APPEND (literal / literal8,
-// RFC 3516), streaming it to Options.Stream when set.
-func (d *Decoder) appendData(mbox string, m *imap.AppendMessage) error {
+// appendTarget is what a REPLACE command replaces, for the Literal handed
+// to Options.Stream.
+type appendTarget struct {
+	num uint32
+	uid bool
+}
+
+// appendMessage reads one append-message (RFC 4466 §2.3, with the
+// UTF8 form of RFC 6855 §4), from its leading SP to the end of its
+// literal:
+//
+//	append-message = [SP flag-list] [SP date-time] SP append-data
+//	append-data    = literal / literal8 / "UTF8" SP "(" literal8 ")"
+func (d *Decoder) appendMessage(mbox string, m *imap.AppendMessage, t appendTarget) error {
+	if err := d.sp(); err != nil {
+		return err
+	}
+	var err error
+	if d.peek() == '(' {
+		if m.Flags, err = d.flagList(); err != nil {
+			return err
+		}
+		if err := d.sp(); err != nil {
+			return err
+		}
+	}
+	if d.peek() == '"' {
+		if m.Date, err = d.dateTime(); err != nil {
+			return err
+		}
+		m.HasDate = true
+		if err := d.sp(); err != nil {
+			return err
+		}
+	}
+	// RFC 6855 §4: utf8-literal = "UTF8" SP "(" literal8 ")". Lenient
+	// mode also takes a literal there.
+	if d.peek() == 'U' || d.peek() == 'u' {
+		if !d.utf8Open() {
+			return d.errExpected(`literal or "UTF8 ("`)
+		}
+		if d.strict() && !d.literal8Next() {
+			return d.errExpected("literal8")
+		}
+		m.UTF8 = true
+	}
+	if err := d.appendData(mbox, m, t); err != nil {
+		return err
+	}
+	if m.UTF8 && !d.accept(')') {
+		return d.errExpected(`")" after the UTF8 literal`)
+	}
+	return nil
+}
+
+// appendData reads the message literal of an APPEND or REPLACE (literal /
+// literal8, RFC 3516), streaming it to Options.Stream when set.
+func (d *Decoder) appendData(mbox string, m *imap.AppendMessage, t appendTarget) error {
 	if c := d.peek(); c != '{' && c != '~' {
 		return d.errExpected("literal")
 	}
@@ -1027,14 +1061,17 @@ func (d *Decoder) appendData(mbox string, m *imap.AppendMessage) error {
 		Size:    h.size,
 		NonSync: h.nonSync,
 		Binary:  h.binary,
-		Command: "APPEND",
+		Command: d.cmdName,
 		Message: d.appendIdx,
 		Tag:     d.tag,
 		Mailbox: mbox,
 		Append:  m,
+		Seq:     t.num,
+		UID:     t.uid,
 		r:       &d.lr,
 	}
 	herr := d.opt.Stream(&d.lit)
+	d.lit = Literal{}
 	if err := d.lr.discard(); err != nil {
 		return err
 	}
@@ -1049,6 +1086,43 @@ func (d *Decoder) appendData(mbox string, m *imap.AppendMessage) error {
 		return &SyntaxError{Offset: d.lineOff, Tag: d.tag, Expected: "", Err: herr}
 	}
 	return nil
+}
+
+// replace = "REPLACE" SP seq-number SP mailbox append-message
+// uid =/ "UID" SP replace                             (RFC 8508 §5)
+//
+// seq-number = nz-number / "*" (RFC 9051 §9); with UID it is a UID.
+func (d *Decoder) cmdReplace(uid bool) (imap.CommandArgs, error) {
+	if err := d.sp(); err != nil {
+		return nil, err
+	}
+	r := &imap.ReplaceCommand{}
+	if !d.accept('*') {
+		start := d.pos
+		n, err := d.number()
+		if err == nil && n == imap.Star {
+			// Even lenient mode refuses 0 (or -1): no message, and not
+			// the "*" that Star stands for.
+			d.pos = start
+			err = d.errExpected(`nz-number or "*"`)
+		}
+		if err != nil {
+			return nil, err
+		}
+		r.Num = n
+	}
+	if err := d.sp(); err != nil {
+		return nil, err
+	}
+	mbox, err := d.mailbox()
+	if err != nil {
+		return nil, err
+	}
+	r.Mailbox = mbox
+	if err := d.appendMessage(mbox, &r.Message, appendTarget{num: r.Num, uid: uid}); err != nil {
+		return nil, err
+	}
+	return r, nil
 }
 
 // expunge = "EXPUNGE"; uid-expunge = "UID" SP "EXPUNGE" SP sequence-set
@@ -1073,6 +1147,15 @@ func (d *Decoder) cmdExpunge(uid bool) (imap.CommandArgs, error) {
 // store-att-flags = (["+" / "-"] "FLAGS" [".SILENT"]) SP
 //
 //	(flag-list / (flag *(SP flag)))
+//
+// In both modes a vendor item (an atom beginning with "X-", such as
+// Gmail's X-GM-LABELS) may stand in place of FLAGS, with a list of values
+// in the same forms:
+//
+//	store-att-vendor = ["+" / "-"] vendor-item [".SILENT"] SP
+//	                   ("(" [store-value *(SP store-value)] ")" /
+//	                   (store-value *(SP store-value)))
+//	store-value      = astring / "\" atom
 func (d *Decoder) cmdStore() (imap.CommandArgs, error) {
 	if err := d.sp(); err != nil {
 		return nil, err
@@ -1115,22 +1198,28 @@ func (d *Decoder) cmdStore() (imap.CommandArgs, error) {
 	} else if d.accept('-') {
 		s.Op = imap.StoreRemove
 	}
-	b, err := d.atom()
-	ok := err == nil
+	b := d.span(&atomChar)
 	switch {
-	case !ok:
 	case equalFold(b, "FLAGS"):
 	case equalFold(b, "FLAGS.SILENT"):
 		s.Silent = true
 	default:
-		ok = false
-	}
-	if !ok {
-		d.pos = start
-		return nil, d.errExpected("[+/-]FLAGS[.SILENT]")
+		name := b
+		if n := len(b) - len(".SILENT"); n > 0 && equalFold(b[n:], ".SILENT") {
+			name = b[:n]
+			s.Silent = true
+		}
+		if !isVendorStoreItem(name) {
+			d.pos = start
+			return nil, d.errExpected("[+/-]FLAGS[.SILENT] or a vendor item (X-...)")
+		}
+		s.Item = upper(name)
 	}
 	if err := d.sp(); err != nil {
 		return nil, err
+	}
+	if s.Item != "" {
+		return s, d.storeValues(s)
 	}
 	if d.peek() == '(' {
 		if s.Flags, err = d.flagList(); err != nil {
@@ -1148,6 +1237,66 @@ func (d *Decoder) cmdStore() (imap.CommandArgs, error) {
 			return s, nil
 		}
 	}
+}
+
+// isVendorStoreItem reports whether b names a vendor STORE item: an atom
+// of more than "X-" that begins with it (case-insensitively), and does not
+// end in ".SILENT", which is the suffix, not part of the name.
+func isVendorStoreItem(b []byte) bool {
+	if len(b) < 3 || b[0]|0x20 != 'x' || b[1] != '-' {
+		return false
+	}
+	if n := len(b) - len(".SILENT"); n > 0 && equalFold(b[n:], ".SILENT") {
+		return false
+	}
+	for _, c := range b {
+		if !atomChar[c] {
+			return false
+		}
+	}
+	return true
+}
+
+// storeValues reads the values of a vendor STORE item into s.Values
+// (non-nil): a parenthesized list, possibly empty, or values separated by
+// spaces up to the end of the command.
+func (d *Decoder) storeValues(s *imap.StoreCommand) error {
+	s.Values = make([]string, 0, 4)
+	if d.peek() == '(' {
+		return d.list(true, func() error {
+			v, err := d.storeValue()
+			s.Values = append(s.Values, v)
+			return err
+		})
+	}
+	for {
+		if len(s.Values) >= d.opt.MaxListLength {
+			return d.syntaxErr("", ErrListTooLong)
+		}
+		v, err := d.storeValue()
+		if err != nil {
+			return err
+		}
+		s.Values = append(s.Values, v)
+		if !d.spMore() {
+			return nil
+		}
+	}
+}
+
+// storeValue reads store-value = astring / "\" atom: Gmail writes its
+// system labels as flags ("\Inbox", "\Important").
+func (d *Decoder) storeValue() (string, error) {
+	if d.peek() != '\\' {
+		return d.astring()
+	}
+	start := d.pos
+	d.pos++
+	if _, err := d.atom(); err != nil {
+		d.pos = start
+		return "", d.errExpected("store value")
+	}
+	return str(d.line[start:d.pos]), nil
 }
 
 // copy = "COPY" SP sequence-set SP mailbox; move likewise (RFC 6851).

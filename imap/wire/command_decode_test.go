@@ -63,6 +63,30 @@ var (
 		"Content-Type: TEXT/PLAIN; CHARSET=US-ASCII",
 		"",
 		"Hello Joe, do you think we can meet at 3:30 tomorrow?")
+	// RFC 8508 §3.2 and §3.3, the messages of REPLACE and UID REPLACE.
+	replaceMsg1 = rfcMessage(
+		"Date: Thu, 1 Jan 2015 00:05:00 -0500 (EST)",
+		"From: Fritz Schmidt <fritz.ze@example.org>",
+		"Subject: happy new year !!",
+		"To: miss.mitzy@example.org",
+		"Message-Id: <B238822388-0100000@example.org>",
+		"MIME-Version: 1.0",
+		"Content-Type: TEXT/PLAIN; CHARSET=US-ASCII",
+		"",
+		"Just saw the best fireworks show. Wish you were here.",
+		"")
+	replaceMsg2 = rfcMessage(
+		"Date: Thu, 1 Jan 2015 00:06:00 -0500 (EST)",
+		"From: Fritz Schmidt <fritz.ze@example.org>",
+		"Subject: happy new year !!",
+		"To: miss.mitzy@example.org",
+		"Message-Id: <B238822389-0100000@example.org>",
+		"MIME-Version: 1.0",
+		"Content-Type: TEXT/PLAIN; CHARSET=US-ASCII",
+		"",
+		"Just saw the best fireworks show. Wish you were here.",
+		"Hopefully next year you can join us.",
+		"")
 	multiAppend2 = rfcMessage(
 		"Date: Mon, 7 Feb 1994 22:43:04 -0800 (PST)",
 		"From: Joe Mooch <mooch@OWaTaGu.example.net>",
@@ -245,6 +269,8 @@ var rfcCommandExamples = []string{
 	// RFC 8474 OBJECTID
 	"3 create foo", `27 select "foo"`, "6 status foo (mailboxid)", "8 rename foo renamed",
 	`11 list "" "*" return (status (mailboxid))`, "22 fetch 1:* (emailid threadid)",
+	"4 create bar", "23 move 2 foo", "27 search emailid M6d99ac3275bb4e", "28 search threadid T64b478a75b7ea9",
+	"B2 FETCH 3:4 (PREVIEW)",
 	`5 append inbox "20-Mar-2018 03:07:37 +1100" ` + lit("Subject: x\r\n\r\nbody\r\n"),
 	// RFC 8514 SAVEDATE, RFC 5032 WITHIN
 	"A101 FETCH 998 (SAVEDATE)", "A102 SEARCH SAVEDON 28-Dec-2014",
@@ -259,6 +285,22 @@ var rfcCommandExamples = []string{
 	"A01 AUTHENTICATE PLAIN dGVzdAB0ZXN0AHRlc3Q=",
 	"A283 FETCH $ (UID INTERNALDATE FLAGS RFC822.HEADER)",
 	"P283 SEARCH CHARSET UTF-8 (OR $ 1,3000:3021) TEXT {8}\r\nYYYYYYYY",
+	// RFC 8508 REPLACE
+	`A003 REPLACE 4 Drafts (\Seen \Draft) ` + lit(replaceMsg1),
+	`A004 UID REPLACE 2000 Drafts (\Seen \Draft) ` + lit(replaceMsg2),
+	// RFC 5465 NOTIFY (the examples that follow its ABNF; the others are
+	// in TestReadCommandNotify)
+	"a notify set (mailboxes INBOX (Messagenew messageExpunge)) (personal (SubscriptionChange))",
+	"a notify set (selected (Messagenew (uid flags) messageExpunge)) (personal (MessageNew FlagChange MessageExpunge))",
+	`a00 SEARCH RETURN (COUNT UPDATE (UID BODY[HEADER.FIELDS (TO FROM SUBJECT)])) FROM "boss"`,
+	// RFC 9394 PARTIAL
+	"A01 UID SEARCH RETURN (PARTIAL -1:-100) UNDELETED UNKEYWORD $Junk",
+	"A02 UID SEARCH RETURN (PARTIAL 23500:24000) UNDELETED UNKEYWORD $Junk",
+	"A03 UID SEARCH RETURN (PARTIAL 1:500) UNDELETED UNKEYWORD $Junk",
+	"A04 UID SEARCH RETURN (PARTIAL 24000:24500) UNDELETED UNKEYWORD $Junk",
+	"10 UID FETCH 25900:26600 (UID FLAGS) (PARTIAL -1:-3)",
+	"11 UID FETCH 25900:26600 (UID FLAGS) (PARTIAL 1:5)",
+	"101 UID FETCH 25900:26600 (UID FLAGS) (PARTIAL -1:-30 CHANGEDSINCE 98305)",
 }
 
 // decodeOne decodes a single command and checks that nothing follows.
@@ -510,8 +552,8 @@ func TestReadCommandTyped(t *testing.T) {
 		{"A442 XPIG-LATIN", Lenient, Command{Tag: "A442", Name: "XPIG-LATIN", Args: &imap.RawCommand{Name: "XPIG-LATIN"}}},
 		{"A044 BLURDYBLOOP {5}\r\nhello (a \"b\")", Lenient, Command{Tag: "A044", Name: "BLURDYBLOOP",
 			Args: &imap.RawCommand{Name: "BLURDYBLOOP", Args: imap.RawValue("{5}\r\nhello (a \"b\")")}}},
-		{"n notify set (selected (MessageNew (uid)))", Lenient, Command{Tag: "n", Name: "NOTIFY",
-			Args: &imap.RawCommand{Name: "NOTIFY", Args: imap.RawValue("set (selected (MessageNew (uid)))")}}},
+		{"n xnotify set (selected (MessageNew (uid)))", Lenient, Command{Tag: "n", Name: "XNOTIFY",
+			Args: &imap.RawCommand{Name: "XNOTIFY", Args: imap.RawValue("set (selected (MessageNew (uid)))")}}},
 		{"a  SEARCH   X-GM-RAW  \"has:attachment\"  UNSEEN X-GM-THRID 1278455344230334865 X-FOO 1:5 ", Lenient, Command{Tag: "a", Name: "SEARCH",
 			Args: &imap.SearchCommand{Key: and(
 				imap.SearchKey{Op: imap.SearchRaw, Field: "X-GM-RAW", Raw: imap.RawValue(`"has:attachment"`)},
@@ -659,7 +701,7 @@ func TestReadCommandStrictRejects(t *testing.T) {
 		"a LOGIN \xe4 x",               // 8-bit in an atom
 		`a LOGIN "\xe4" x`,             // 8-bit in a quoted string
 		"a XPIG-LATIN",                 // unknown command
-		"a NOTIFY NONE",                // NOTIFY has no typed form
+		"a XNOTIFY NONE",               // unknown command
 		"a SEARCH X-GM-RAW foo",        // unknown search key
 		"a SEARCH",                     // no key
 		"a SEARCH ()",                  // empty list

@@ -21,6 +21,7 @@ import (
 //	            "PREVIEW" [SP "(" preview-mod *(SP preview-mod) ")"]
 //	fetch-modifiers = SP "(" fetch-modifier *(SP fetch-modifier) ")"
 //	fetch-modifier  =/ "CHANGEDSINCE" SP mod-sequence-value / "VANISHED"
+//	fetch-modifier  =/ "PARTIAL" SP partial-range      ; RFC 9394 §4
 
 // Macro expansions (RFC 3501 §6.4.5).
 var (
@@ -120,9 +121,17 @@ func (d *Decoder) cmdFetch(uid bool) (imap.CommandArgs, error) {
 			// (RFC 7162 §7 rexpunges-fetch-mod).
 			f.Vanished = true
 			return nil
+		case equalFold(b, "PARTIAL") && (uid || !d.strict()) && (f.Partial == nil || !d.strict()):
+			// RFC 9394 §3.3 extends UID FETCH only.
+			if err := d.sp(); err != nil {
+				return err
+			}
+			r, err := d.partialRange()
+			f.Partial = &r
+			return err
 		}
 		d.pos = start
-		return d.errExpected("CHANGEDSINCE or VANISHED")
+		return d.errExpected("CHANGEDSINCE, VANISHED or PARTIAL")
 	})
 	if err != nil {
 		return nil, err

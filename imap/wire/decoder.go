@@ -64,22 +64,28 @@ type Literal struct {
 	NonSync bool // {n+}
 	Binary  bool // ~{n} (literal8)
 
-	// Command is the command being decoded (server side), e.g. "APPEND",
-	// and Message the index of the message in a MULTIAPPEND.
+	// Command is the command being decoded (server side), "APPEND" or
+	// "REPLACE" (RFC 8508), and Message the index of the message in a
+	// MULTIAPPEND.
 	Command string
 	Message int
 	// Tag is the command's tag (server side).
 	Tag string
-	// Mailbox and Append are what the APPEND command said before this
-	// literal: the destination and the message's flags and date (server
-	// side), so that a handler can store the message as it arrives.
+	// Mailbox and Append are what the APPEND or REPLACE command said
+	// before this literal: the destination and the message's flags and
+	// date (server side), so that a handler can store the message as it
+	// arrives.
 	Mailbox string
 	Append  *imap.AppendMessage
 
 	// Seq and Item identify the FETCH response item being decoded (client
-	// side): Item's Kind, Section and Origin are set.
+	// side): Item's Kind, Section and Origin are set. On the server side,
+	// Seq is the message a REPLACE replaces (imap.Star for "*").
 	Seq  uint32
 	Item *imap.FetchItem
+	// UID says Seq is a UID: the response is UIDFETCH (RFC 9586 §3.3,
+	// client side) or the command UID REPLACE (server side).
+	UID bool
 
 	r *literalReader
 }
@@ -124,8 +130,9 @@ type Options struct {
 	Continue func(size int64) error
 
 	// Stream, if set, receives message-data literals as they arrive
-	// (FETCH BODY[]/BINARY[]/RFC822* on the client side, APPEND messages on
-	// the server side). Unread bytes are discarded after it returns.
+	// (FETCH and UIDFETCH BODY[]/BINARY[]/RFC822* on the client side,
+	// APPEND and REPLACE messages on the server side; Literal.Command
+	// tells them apart). Unread bytes are discarded after it returns.
 	Stream func(lit *Literal) error
 
 	// FetchItems maps vendor FETCH item names (upper case) to decoders.
@@ -179,6 +186,7 @@ type Decoder struct {
 	tag        string
 	cmdName    string
 	appendIdx  int
+	uidFetch   bool // decoding a UIDFETCH response
 
 	lr  literalReader
 	lit Literal
@@ -211,6 +219,34 @@ func (d *Decoder) Offset() int64 { return d.off }
 // CVE-2011-0411 class of injection).
 func (d *Decoder) Buffered() int { return d.r.Buffered() }
 
+// TakeBuffered returns the bytes the decoder has read from its reader but
+// not yet decoded, in a new slice (nil if there are none), and drops them
+// from the decoder, whose Offset moves past them.
+//
+// It is for handing the stream over at a message boundary, when what
+// follows is no longer this decoder's to read: a client that gets the OK
+// to COMPRESS (RFC 4978 §3: the server compresses from the octet after
+// that CRLF) feeds these bytes to the decompressor before the rest of the
+// connection; a proxy that stops decoding forwards them as they are. Call
+// it after the response or command that ends the decoder's part, and read
+// no more messages with it (a new Decoder reads the new stream). After
+// STARTTLS the bytes must not be used at all (RFC 3501 §6.2.1; RFC 9051
+// §6.2.1), but a server may take them to log or count them.
+//
+// Called during Options.Stream, while a literal is being read, it returns
+// nil and drops nothing.
+func (d *Decoder) TakeBuffered() []byte {
+	n := d.r.Buffered()
+	if n == 0 || d.lr.n > 0 {
+		return nil
+	}
+	b, _ := d.r.Peek(n)
+	out := bytes.Clone(b)
+	d.r.Discard(n)
+	d.off += int64(n)
+	return out
+}
+
 // ReadLine reads one raw line outside the grammar of commands and responses:
 // a SASL response during AUTHENTICATE or the DONE ending IDLE. The CRLF
 // (or, in lenient mode, bare LF) is removed. The returned slice is the
@@ -234,6 +270,7 @@ func (d *Decoder) beginMessage(serverSide bool) error {
 	d.tag = ""
 	d.cmdName = ""
 	d.appendIdx = 0
+	d.uidFetch = false
 	d.line = nil
 	d.pos = 0
 	return d.readLine()

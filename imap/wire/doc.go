@@ -15,13 +15,20 @@
 // # Literals
 //
 // An announced literal allocates nothing until its bytes arrive. Literals
-// that carry message data (FETCH BODY[], BINARY[], RFC822*, and APPEND's
-// message) are handed to Options.Stream, if set, as an io.Reader reading
-// straight from the connection; whatever the handler leaves unread is
-// discarded. Other literals, and message data when no handler is set, are
-// read into memory up to Options.MaxMemoryLiteral. On the server side
-// Options.Continue is called before a synchronizing literal is read, so the
-// server can send its "+" continuation request or refuse the literal.
+// that carry message data (FETCH BODY[], BINARY[], RFC822*, and the
+// message of APPEND and REPLACE) are handed to Options.Stream, if set, as
+// an io.Reader reading straight from the connection; whatever the handler
+// leaves unread is discarded. Other literals, and message data when no
+// handler is set, are read into memory up to Options.MaxMemoryLiteral. On
+// the server side Options.Continue is called before a synchronizing
+// literal is read, so the server can send its "+" continuation request or
+// refuse the literal.
+//
+// # Handing the stream over
+//
+// When the connection changes under the codec (COMPRESS, STARTTLS) or a
+// proxy stops decoding, Decoder.TakeBuffered returns the bytes read but
+// not yet decoded.
 //
 // # Modes
 //

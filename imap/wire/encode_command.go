@@ -20,7 +20,7 @@ import (
 // c.Name, if set, must agree with it. A command without arguments
 // (CAPABILITY, NOOP, IDLE, ...) has nil Args and only c.Name. c.UID writes
 // the "UID" prefix, which only COPY, MOVE, FETCH, SEARCH, STORE, EXPUNGE,
-// SORT and THREAD take.
+// SORT, THREAD and REPLACE take.
 func (e *Encoder) WriteCommand(c *Command) error {
 	if e.err != nil {
 		return e.err
@@ -41,7 +41,7 @@ var encCommandsWithArgs = map[string]bool{
 	"THREAD": true, "GETQUOTA": true, "GETQUOTAROOT": true, "SETQUOTA": true,
 	"SETACL": true, "DELETEACL": true, "GETACL": true, "LISTRIGHTS": true,
 	"MYRIGHTS": true, "GETMETADATA": true, "SETMETADATA": true,
-	"COMPRESS": true,
+	"COMPRESS": true, "REPLACE": true, "NOTIFY": true,
 }
 
 func (e *Encoder) command(c *Command) {
@@ -72,7 +72,7 @@ func (e *Encoder) command(c *Command) {
 		switch c.Args.(type) {
 		case *imap.CopyCommand, *imap.FetchCommand, *imap.SearchCommand,
 			*imap.StoreCommand, *imap.SortCommand, *imap.ThreadCommand,
-			*imap.RawCommand:
+			*imap.ReplaceCommand, *imap.RawCommand:
 		case *imap.ExpungeCommand:
 			if c.Args.(*imap.ExpungeCommand).UIDs == nil {
 				e.fail("command", "UID EXPUNGE", "UID set missing")
@@ -228,6 +228,20 @@ func (e *Encoder) command(c *Command) {
 	case *imap.CompressCommand:
 		e.sp()
 		e.atom("compression mechanism", a.Mechanism)
+	case *imap.ReplaceCommand:
+		// RFC 8508 §5: replace = "REPLACE" SP seq-number SP mailbox
+		// append-message.
+		e.sp()
+		if a.Num == imap.Star {
+			e.byte1('*')
+		} else {
+			e.num32(a.Num)
+		}
+		e.sp()
+		e.mailbox("mailbox", a.Mailbox)
+		e.appendMessage("REPLACE message", &a.Message)
+	case *imap.NotifyCommand:
+		e.notify(a)
 	case *imap.RawCommand:
 		if len(a.Args) > 0 {
 			e.sp()
@@ -362,38 +376,44 @@ func (e *Encoder) append(a *imap.AppendCommand) {
 		e.fail("APPEND", "", "no message")
 	}
 	for i := range a.Messages {
-		m := &a.Messages[i]
-		if m.Flags != nil {
-			// An empty but non-nil list is sent as "()", so a decoded
-			// command is encoded as it was received.
-			e.sp()
-			e.flagList(m.Flags, false)
-		}
-		if m.HasDate {
-			e.sp()
-			e.dateTime(m.Date)
-		}
+		e.appendMessage("APPEND message", &a.Messages[i])
+	}
+}
+
+// appendMessage appends an append-message (RFC 4466 §2.3, RFC 6855 §4):
+// [SP flag-list] [SP date-time] SP (literal / literal8 / "UTF8" SP "("
+// literal8 ")").
+func (e *Encoder) appendMessage(what string, m *imap.AppendMessage) {
+	if m.Flags != nil {
+		// An empty but non-nil list is sent as "()", so a decoded
+		// command is encoded as it was received.
 		e.sp()
-		if m.UTF8 {
-			e.raw("UTF8 (") // RFC 6855 §4; the literal is a literal8
+		e.flagList(m.Flags, false)
+	}
+	if m.HasDate {
+		e.sp()
+		e.dateTime(m.Date)
+	}
+	e.sp()
+	if m.UTF8 {
+		e.raw("UTF8 (") // RFC 6855 §4; the literal is a literal8
+	}
+	switch {
+	case m.Reader != nil:
+		if m.Size < 0 {
+			e.fail(what, "", "negative size")
 		}
-		switch {
-		case m.Reader != nil:
-			if m.Size < 0 {
-				e.fail("APPEND message", "", "negative size")
-			}
-			seg := e.literalHeader(m.Size, m.Binary || m.UTF8)
-			seg.r, seg.n = m.Reader, m.Size
-		case m.Streamed:
-			e.fail("APPEND message", "", "streamed message without a Reader")
-		default:
-			binary := m.Binary || m.UTF8 || encHasNUL(m.Data)
-			seg := e.literalHeader(int64(len(m.Data)), binary)
-			seg.b = m.Data
-		}
-		if m.UTF8 {
-			e.byte1(')')
-		}
+		seg := e.literalHeader(m.Size, m.Binary || m.UTF8)
+		seg.r, seg.n = m.Reader, m.Size
+	case m.Streamed:
+		e.fail(what, "", "streamed message without a Reader")
+	default:
+		binary := m.Binary || m.UTF8 || encHasNUL(m.Data)
+		seg := e.literalHeader(int64(len(m.Data)), binary)
+		seg.b = m.Data
+	}
+	if m.UTF8 {
+		e.byte1(')')
 	}
 }
 
@@ -407,7 +427,7 @@ func encHasNUL(b []byte) bool {
 }
 
 // returnOpts appends " RETURN (...)" of SEARCH and SORT (RFC 4466
-// search-return-opts, RFC 4731, RFC 5267).
+// search-return-opts, RFC 4731, RFC 5267, RFC 9394 PARTIAL).
 func (e *Encoder) returnOpts(opts []imap.SearchReturnOpt, has bool) {
 	if !has && len(opts) == 0 {
 		return
@@ -417,9 +437,27 @@ func (e *Encoder) returnOpts(opts []imap.SearchReturnOpt, has bool) {
 		if i > 0 {
 			e.sp()
 		}
+		if strings.EqualFold(string(o.Name()), string(imap.ReturnPartial)) {
+			// modifier-partial = "PARTIAL" SP partial-range
+			r, ok := o.Partial()
+			if !ok || !r.Valid() {
+				e.fail("search return option", string(o), "PARTIAL needs a range such as 1:500 or -1:-100")
+			}
+			e.raw("PARTIAL ")
+			e.raw(r.String())
+			continue
+		}
 		e.option("search return option", string(o))
 	}
 	e.byte1(')')
+}
+
+// partialRange appends a partial-range (RFC 9394 §4).
+func (e *Encoder) partialRange(what string, r imap.PartialRange) {
+	if !r.Valid() {
+		e.fail(what, r.String(), "bounds must be non-zero")
+	}
+	e.raw(r.String())
 }
 
 // sort encodes SORT (RFC 5256 §5, RFC 5267 extended-sort, RFC 5957).
@@ -584,8 +622,9 @@ func (e *Encoder) searchKey(k *imap.SearchKey, depth int) {
 	}
 }
 
-// fetch encodes FETCH (RFC 9051 §6.4.5) with the CHANGEDSINCE and VANISHED
-// modifiers (RFC 4466 fetch-modifiers, RFC 7162 §7).
+// fetch encodes FETCH (RFC 9051 §6.4.5) with the CHANGEDSINCE, VANISHED
+// and PARTIAL modifiers (RFC 4466 fetch-modifiers, RFC 7162 §7, RFC 9394
+// §3.3).
 func (e *Encoder) fetch(a *imap.FetchCommand) {
 	e.sp()
 	e.numSet("sequence set", a.Set)
@@ -612,19 +651,30 @@ func (e *Encoder) fetch(a *imap.FetchCommand) {
 	default:
 		e.fail("FETCH macro", string(a.Macro), "not ALL, FAST or FULL")
 	}
-	if a.ChangedSince == 0 && !a.Vanished {
+	if a.ChangedSince == 0 && !a.Vanished && a.Partial == nil {
 		return
 	}
 	e.raw(" (")
+	sep := false
 	if a.ChangedSince != 0 {
 		e.raw("CHANGEDSINCE ")
 		e.number64("CHANGEDSINCE", a.ChangedSince)
-		if a.Vanished {
-			e.sp()
-		}
+		sep = true
 	}
 	if a.Vanished {
+		if sep {
+			e.sp()
+		}
 		e.raw("VANISHED")
+		sep = true
+	}
+	if a.Partial != nil {
+		// RFC 9394 §4: fetch-modifier =/ modifier-partial.
+		if sep {
+			e.sp()
+		}
+		e.raw("PARTIAL ")
+		e.partialRange("FETCH PARTIAL", *a.Partial)
 	}
 	e.byte1(')')
 }
@@ -756,7 +806,9 @@ func (e *Encoder) sectionPart(part []uint32) {
 }
 
 // store encodes STORE (RFC 9051 §6.4.6) with the UNCHANGEDSINCE modifier
-// (RFC 4466 store-modifiers, RFC 7162 §7), which precedes the data item.
+// (RFC 4466 store-modifiers, RFC 7162 §7), which precedes the data item,
+// and vendor items in place of FLAGS ("+X-GM-LABELS (foo)"), whose values
+// go as a parenthesized list of astrings.
 func (e *Encoder) store(a *imap.StoreCommand) {
 	e.sp()
 	e.numSet("sequence set", a.Set)
@@ -773,12 +825,47 @@ func (e *Encoder) store(a *imap.StoreCommand) {
 	default:
 		e.fail("STORE operation", string(rune(a.Op)), `not "=", "+" or "-"`)
 	}
-	e.raw("FLAGS")
+	if a.Item == "" {
+		if len(a.Values) > 0 {
+			e.fail("STORE", "", "values without a vendor item: FLAGS takes Flags")
+		}
+		e.raw("FLAGS")
+		if a.Silent {
+			e.raw(".SILENT")
+		}
+		e.sp()
+		e.flagList(a.Flags, false)
+		return
+	}
+	if !encIsVendorStoreItem(a.Item) {
+		e.fail("STORE item", a.Item, `not FLAGS ("") or a vendor item "X-..."`)
+	}
+	if len(a.Flags) > 0 {
+		e.fail("STORE "+a.Item, "", "flags with a vendor item: its values go in Values")
+	}
+	e.raw(a.Item)
 	if a.Silent {
 		e.raw(".SILENT")
 	}
-	e.sp()
-	e.flagList(a.Flags, false)
+	e.raw(" (")
+	for i, v := range a.Values {
+		if i > 0 {
+			e.sp()
+		}
+		e.astr("STORE value", v)
+	}
+	e.byte1(')')
+}
+
+// encIsVendorStoreItem reports whether s can be sent as a vendor STORE
+// item: an atom beginning with "X-", not ending in ".SILENT" (which the
+// decoder takes for the Silent suffix).
+func encIsVendorStoreItem(s string) bool {
+	if len(s) < 3 || s[0]|0x20 != 'x' || s[1] != '-' || !encIsAtom(s) {
+		return false
+	}
+	n := len(s) - len(".SILENT")
+	return n <= 0 || !strings.EqualFold(s[n:], ".SILENT")
 }
 
 // idParams appends id_params_list = "(" #(string SPACE nstring) ")" / nil
@@ -865,6 +952,100 @@ func (e *Encoder) metadataValues(entries []imap.MetadataEntry) {
 		default:
 			e.str("metadata value", en.Value.S)
 		}
+	}
+	e.byte1(')')
+}
+
+// notify encodes NOTIFY (RFC 5465 §8): "NOTIFY" SP ("SET" [SP "STATUS"]
+// SP event-groups / "NONE").
+func (e *Encoder) notify(a *imap.NotifyCommand) {
+	if a.None {
+		if a.Status || len(a.Groups) > 0 {
+			e.fail("NOTIFY", "", "NONE takes no STATUS and no event groups")
+		}
+		e.raw(" NONE")
+		return
+	}
+	e.raw(" SET")
+	if a.Status {
+		e.raw(" STATUS")
+	}
+	if len(a.Groups) == 0 {
+		e.fail("NOTIFY", "", "SET needs an event group")
+	}
+	for i := range a.Groups {
+		e.sp()
+		e.notifyEventGroup(&a.Groups[i])
+	}
+}
+
+// notifyEventGroup appends event-group = "(" filter-mailboxes SP events
+// ")", where events = "(" event *(SP event) ")" / "NONE".
+func (e *Encoder) notifyEventGroup(g *imap.NotifyEventGroup) {
+	e.byte1('(')
+	known := false
+	for _, f := range notifyFilters {
+		if strings.EqualFold(string(g.Filter), string(f)) {
+			known = true
+		}
+	}
+	if !known {
+		e.fail("NOTIFY mailbox filter", string(g.Filter), "unknown filter")
+	}
+	e.raw(string(g.Filter))
+	switch {
+	case !g.Filter.TakesMailboxes():
+		if len(g.Mailboxes) > 0 {
+			e.fail("NOTIFY "+string(g.Filter), "", "this filter takes no mailboxes")
+		}
+	case len(g.Mailboxes) == 0:
+		e.fail("NOTIFY "+string(g.Filter), "", "no mailbox")
+	case len(g.Mailboxes) == 1:
+		e.sp()
+		e.mailbox("mailbox", g.Mailboxes[0])
+	default:
+		e.raw(" (")
+		for i, m := range g.Mailboxes {
+			if i > 0 {
+				e.sp()
+			}
+			e.mailbox("mailbox", m)
+		}
+		e.byte1(')')
+	}
+	e.sp()
+	if len(g.Events) == 0 {
+		e.raw("NONE")
+	} else {
+		e.byte1('(')
+		for i := range g.Events {
+			if i > 0 {
+				e.sp()
+			}
+			e.notifyEvent(&g.Events[i])
+		}
+		e.byte1(')')
+	}
+	e.byte1(')')
+}
+
+// notifyEvent appends an event; MessageNew with its FETCH attributes
+// ("MessageNew" [SP "(" fetch-att *(SP fetch-att) ")"]).
+func (e *Encoder) notifyEvent(ev *imap.NotifyEvent) {
+	name := string(ev.Name)
+	e.atom("NOTIFY event", name)
+	if len(ev.Fetch) == 0 {
+		return
+	}
+	if !strings.EqualFold(name, string(imap.EventMessageNew)) {
+		e.fail("NOTIFY event", name, "only MessageNew takes FETCH attributes")
+	}
+	e.raw(" (")
+	for i := range ev.Fetch {
+		if i > 0 {
+			e.sp()
+		}
+		e.fetchAttr(&ev.Fetch[i])
 	}
 	e.byte1(')')
 }

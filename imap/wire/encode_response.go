@@ -100,7 +100,14 @@ func (e *Encoder) response(r *Response) {
 		}
 		e.uidSet("VANISHED UIDs", v.UIDs.NumSet)
 	case KindFetch:
-		e.fetchResponse(r.Fetch)
+		if r.Fetch != nil && r.Fetch.UIDFetch {
+			e.fail("FETCH", "", "a UIDFETCH response (Fetch.UIDFetch) is sent as KindUIDFetch")
+		}
+		e.fetchResponse(r.Fetch, "FETCH")
+	case KindUIDFetch:
+		// RFC 9586 §3.3: uidfetch-resp = uniqueid SP "UIDFETCH" SP
+		// msg-att.
+		e.fetchResponse(r.Fetch, "UIDFETCH")
 	case KindNamespace:
 		e.namespace(r.Namespace)
 	case KindID:
@@ -275,6 +282,10 @@ func (e *Encoder) respCode(c *imap.ResponseCode) {
 		e.fail("response code", name, "not an atom")
 	}
 	e.atom("response code", name)
+	if c.Name == imap.CodeMetadata && len(c.Strings) > 0 {
+		e.metadataCode(c)
+		return
+	}
 	if c.Raw != "" {
 		// atom [SP 1*<any TEXT-CHAR except "]">]
 		if strings.IndexByte(c.Raw, ']') >= 0 || !e.validText(c.Raw) {
@@ -357,6 +368,9 @@ func (e *Encoder) respCode(c *imap.ResponseCode) {
 		}
 	case imap.CodeBadEvent:
 		// RFC 5465 §8: "BADEVENT" SP "(" event *(SP event) ")".
+		if len(c.Strings) == 0 {
+			e.fail("BADEVENT", "", "no event name")
+		}
 		e.raw(" (")
 		for i, s := range c.Strings {
 			if i > 0 {
@@ -365,6 +379,31 @@ func (e *Encoder) respCode(c *imap.ResponseCode) {
 			e.atom("event", s)
 		}
 		e.byte1(')')
+	}
+}
+
+// metadataCode appends the argument of the METADATA code from its typed
+// fields (RFC 5464 §5): SP ("LONGENTRIES" SP number / "MAXSIZE" SP number
+// / "TOOMANY" / "NOPRIVATE").
+func (e *Encoder) metadataCode(c *imap.ResponseCode) {
+	cond := c.Strings[0]
+	if len(c.Strings) != 1 {
+		e.fail("METADATA code", cond, "one condition only")
+	}
+	switch {
+	case strings.EqualFold(cond, imap.MetadataLongEntries), strings.EqualFold(cond, imap.MetadataMaxSize):
+		e.sp()
+		e.raw(strings.ToUpper(cond))
+		e.sp()
+		e.number32("METADATA "+cond, c.Num)
+	case strings.EqualFold(cond, imap.MetadataTooMany), strings.EqualFold(cond, imap.MetadataNoPrivate):
+		if c.Num != 0 {
+			e.fail("METADATA code", cond, "takes no number")
+		}
+		e.sp()
+		e.raw(strings.ToUpper(cond))
+	default:
+		e.fail("METADATA code", cond, "not LONGENTRIES, MAXSIZE, TOOMANY or NOPRIVATE")
 	}
 }
 
@@ -547,6 +586,22 @@ func (e *Encoder) esearch(s *imap.ESearchData) {
 		e.raw(" MODSEQ ")
 		e.number64("MODSEQ", s.ModSeq)
 	}
+	if p := s.Partial; p != nil {
+		// RFC 9394 §4: ret-data-partial = "PARTIAL" SP "(" partial-range
+		// SP partial-results ")", partial-results = sequence-set / "NIL".
+		e.raw(" PARTIAL (")
+		e.partialRange("ESEARCH PARTIAL", p.Range)
+		e.sp()
+		switch {
+		case p.Results.IsSearchRes():
+			e.fail("ESEARCH PARTIAL", "$", "not allowed here")
+		case p.Results.IsEmpty():
+			e.raw("NIL")
+		default:
+			e.numSet("ESEARCH PARTIAL", p.Results)
+		}
+		e.byte1(')')
+	}
 	for _, x := range s.Ext {
 		e.sp()
 		e.atom("ESEARCH return data name", x.Tag)
@@ -690,17 +745,23 @@ func (e *Encoder) metadataResponse(m *imap.MetadataData) {
 	}
 }
 
-// fetchResponse encodes FETCH (RFC 9051 §7.5.2):
-// nz-number SP "FETCH" SP msg-att.
-func (e *Encoder) fetchResponse(f *imap.FetchData) {
+// fetchResponse encodes FETCH (RFC 9051 §7.5.2): nz-number SP "FETCH" SP
+// msg-att; or UIDFETCH (RFC 9586 §3.3), where the number is the UID.
+func (e *Encoder) fetchResponse(f *imap.FetchData, name string) {
 	if f == nil {
-		e.fail("FETCH", "", "no data")
+		e.fail(name, "", "no data")
 		return
 	}
-	e.nz("FETCH sequence number", f.Seq)
-	e.raw(" FETCH (")
+	if name == "UIDFETCH" {
+		e.nz("UIDFETCH UID", f.Seq)
+	} else {
+		e.nz("FETCH sequence number", f.Seq)
+	}
+	e.sp()
+	e.raw(name)
+	e.raw(" (")
 	if len(f.Items) == 0 {
-		e.fail("FETCH", "", "no items")
+		e.fail(name, "", "no items")
 	}
 	for i := range f.Items {
 		if i > 0 {

@@ -738,14 +738,23 @@ func (e *Encoder) date(t time.Time) {
 // dateTime appends a date-time (RFC 9051 §9), e.g.
 // "17-Jul-1996 02:44:25 -0700", in t's zone (rounded to whole minutes).
 func (e *Encoder) dateTime(t time.Time) {
-	y, m, d := t.Date()
-	if y < 0 || y > 9999 {
+	if y := t.Year(); y < 0 || y > 9999 {
 		e.fail("date-time", t.String(), "year outside 0000-9999")
 		return
 	}
+	e.buf = append(e.buf, '"')
+	e.buf = appendDateTimeText(e.buf, t)
+	e.buf = append(e.buf, '"')
+}
+
+// appendDateTimeText appends the text of a date-time without its quotes,
+// in the form the encoder writes: " 7-Jul-1996 02:44:25 -0700". The year
+// must be within 0-9999. The decoder gives the SAVEDATE item this text
+// too, so that it round-trips.
+func appendDateTimeText(b []byte, t time.Time) []byte {
+	y, m, d := t.Date()
 	hh, mm, ss := t.Clock()
 	_, off := t.Zone()
-	b := append(e.buf, '"')
 	if d < 10 {
 		b = append(b, ' ', byte('0'+d)) // date-day-fixed = (SP DIGIT) / 2DIGIT
 	} else {
@@ -770,8 +779,7 @@ func (e *Encoder) dateTime(t time.Time) {
 	}
 	off /= 60
 	b = encAppendDigits(b, off/60%100, 2)
-	b = encAppendDigits(b, off%60, 2)
-	e.buf = append(b, '"')
+	return encAppendDigits(b, off%60, 2)
 }
 
 // encAppendDigits appends n (>= 0) zero-padded to width digits.

@@ -311,11 +311,14 @@ func (d *Decoder) rFetchItem(it *imap.FetchItem, seq uint32) error {
 			it.Data = imap.NString{S: s, Valid: true}
 		}
 	case rItSaveDate:
+		// "SAVEDATE" SP (date-time / nil) (RFC 8514 §5). Data tells NIL
+		// from a date and holds its text in the form the encoder writes
+		// (" 1-Jan-2015", not "01-Jan-2015"), so that the item
+		// round-trips.
 		if !d.acceptNIL() {
-			dateStart := d.pos
 			it.Time, err = d.dateTime()
 			if err == nil {
-				it.Data = imap.NString{S: str(d.line[dateStart+1 : d.pos-1]), Valid: true}
+				it.Data = imap.NString{S: string(appendDateTimeText(make([]byte, 0, 26), it.Time)), Valid: true}
 			}
 		}
 	case rItPreview:
@@ -516,7 +519,7 @@ func (d *Decoder) rMsgData(it *imap.FetchItem, seq uint32, binary bool) error {
 	if err := d.startLiteral(h); err != nil {
 		return err
 	}
-	d.lit = Literal{Size: h.size, NonSync: h.nonSync, Binary: h.binary, Seq: seq, Item: it, r: &d.lr}
+	d.lit = Literal{Size: h.size, NonSync: h.nonSync, Binary: h.binary, Seq: seq, UID: d.uidFetch, Item: it, r: &d.lr}
 	herr := d.opt.Stream(&d.lit)
 	d.lit = Literal{}
 	if err := d.lr.discard(); err != nil {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/mailaccess/mailaccess/imap"
@@ -38,7 +39,7 @@ func FuzzReadCommand(f *testing.F) {
 		opts.UTF8 = flags&fuzzUTF8 != 0
 		if flags&fuzzStream != 0 {
 			opts.Stream = func(l *Literal) error {
-				if l.Command != "APPEND" || l.Size < 0 {
+				if l.Command != "APPEND" && l.Command != "REPLACE" || l.Size < 0 {
 					t.Fatalf("bad literal %+v", l)
 				}
 				var buf [7]byte
@@ -109,6 +110,9 @@ func roundTripCommand(t *testing.T, c *Command, utf8 bool) {
 			}
 		}
 	}
+	if a, ok := c.Args.(*imap.ReplaceCommand); ok && a.Message.Streamed {
+		return
+	}
 	var buf bytes.Buffer
 	e := NewEncoder(&buf, &EncoderOptions{LiteralPlus: true, UTF8: utf8})
 	if err := e.WriteCommand(c); err != nil {
@@ -152,13 +156,37 @@ func checkFuzzCommand(t *testing.T, c *Command) {
 				t.Fatalf("APPEND message of %d octets, Size %d", len(m.Data), m.Size)
 			}
 		}
+	case *imap.StoreCommand:
+		if a.Op != imap.StoreAdd && a.Op != imap.StoreRemove && a.Op != imap.StoreReplace {
+			t.Fatalf("STORE op %q", a.Op)
+		}
+		if a.Item == "" && a.Values != nil || a.Item != "" && (a.Flags != nil || a.Values == nil || !strings.HasPrefix(a.Item, "X-")) {
+			t.Fatalf("STORE item %q, flags %q, values %q", a.Item, a.Flags, a.Values)
+		}
+	case *imap.ReplaceCommand:
+		if m := a.Message; !m.Streamed && int64(len(m.Data)) != m.Size {
+			t.Fatalf("REPLACE message of %d octets, Size %d", len(m.Data), m.Size)
+		}
+	case *imap.NotifyCommand:
+		if a.None != (len(a.Groups) == 0) || a.None && a.Status {
+			t.Fatalf("NOTIFY %+v", a)
+		}
+		for _, g := range a.Groups {
+			if g.Filter.TakesMailboxes() != (len(g.Mailboxes) > 0) {
+				t.Fatalf("NOTIFY group %+v", g)
+			}
+			for _, ev := range g.Events {
+				if ev.Name == "" || len(ev.Fetch) > 0 && ev.Name != imap.EventMessageNew {
+					t.Fatalf("NOTIFY event %+v", ev)
+				}
+			}
+		}
 	case *imap.FetchCommand:
 		if len(a.Attrs) == 0 {
 			t.Fatalf("FETCH without attributes")
 		}
-	case *imap.StoreCommand:
-		if a.Op != imap.StoreAdd && a.Op != imap.StoreRemove && a.Op != imap.StoreReplace {
-			t.Fatalf("STORE op %q", a.Op)
+		if a.Partial != nil && !a.Partial.Valid() {
+			t.Fatalf("FETCH PARTIAL %v", *a.Partial)
 		}
 	}
 }

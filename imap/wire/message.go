@@ -67,6 +67,10 @@ const (
 	// Name and Raw (the rest of the response verbatim), and Num for a
 	// numbered one ("* 5 XYZ"; 0 when the response has no number).
 	KindOther
+	// KindUIDFetch is a UIDFETCH response (RFC 9586 §3.3), which a server
+	// sends in place of FETCH once UIDONLY is enabled: Fetch, whose Seq
+	// holds the message's UID and whose UIDFetch is set.
+	KindUIDFetch
 )
 
 var kindNames = [...]string{
@@ -79,6 +83,7 @@ var kindNames = [...]string{
 	KindNamespace: "NAMESPACE", KindID: "ID", KindQuota: "QUOTA",
 	KindQuotaRoot: "QUOTAROOT", KindACL: "ACL", KindListRights: "LISTRIGHTS",
 	KindMyRights: "MYRIGHTS", KindMetadata: "METADATA", KindOther: "OTHER",
+	KindUIDFetch: "UIDFETCH",
 }
 
 // String returns the kind's name (the response's keyword where it has one).
@@ -109,7 +114,7 @@ type Response struct {
 	ESearch    *imap.ESearchData
 	Threads    []imap.ThreadNode
 	Vanished   *imap.VanishedData
-	Fetch      *imap.FetchData
+	Fetch      *imap.FetchData // FETCH, UIDFETCH
 	Namespace  *imap.NamespaceData
 	ID         []imap.IDParam
 	Quota      *imap.QuotaData

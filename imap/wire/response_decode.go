@@ -419,7 +419,7 @@ var rKnownCodes = [...]imap.ResponseCodeName{
 	imap.CodeTooBig, imap.CodeAppendLimit, imap.CodeCompressionActive,
 	imap.CodeMetadata, imap.CodeUseAttr, imap.CodeMailboxID, imap.CodeNotSaved,
 	imap.CodeUnknownCTE, imap.CodeReferral, imap.CodeNotificationOverflow,
-	imap.CodeBadEvent,
+	imap.CodeBadEvent, imap.CodeUIDRequired,
 }
 
 func rCodeName(b []byte) imap.ResponseCodeName {
@@ -618,6 +618,8 @@ func (d *Decoder) rCodeArgs(c *imap.ResponseCode) error {
 			return d.errExpected("SP URL")
 		}
 		c.Strings = d.resp.popStrs(base)
+	case imap.CodeMetadata:
+		return d.rMetadataCode(c)
 	case imap.CodeBadEvent:
 		// "BADEVENT" SP "(" event-name *(SP event-name) ")" (RFC 5465 §8)
 		if err := d.sp(); err != nil {
@@ -636,6 +638,53 @@ func (d *Decoder) rCodeArgs(c *imap.ResponseCode) error {
 		c.Strings = d.resp.popStrs(base)
 	default:
 		d.rRawCodeArg(c)
+	}
+	return nil
+}
+
+// rMetadataCodes are the conditions of the METADATA code; the first two
+// carry a number.
+var rMetadataCodes = [...]string{imap.MetadataLongEntries, imap.MetadataMaxSize, imap.MetadataTooMany, imap.MetadataNoPrivate}
+
+// rMetadataCode decodes the argument of the METADATA code (RFC 5464 §5):
+//
+//	resp-text-code =/ "METADATA" SP "LONGENTRIES" SP number
+//	resp-text-code =/ "METADATA" SP ("MAXSIZE" SP number /
+//	                  "TOOMANY" / "NOPRIVATE")
+//
+// The condition goes in Strings[0] and the number in Num; Raw gets the
+// argument in canonical form, as code written when Raw was all there was
+// expects it.
+func (d *Decoder) rMetadataCode(c *imap.ResponseCode) error {
+	if err := d.sp(); err != nil {
+		return err
+	}
+	start := d.pos
+	b := d.span(&atomChar)
+	cond := ""
+	for i, k := range rMetadataCodes {
+		if equalFold(b, k) {
+			cond = rMetadataCodes[i]
+			break
+		}
+	}
+	if cond == "" {
+		d.pos = start
+		return d.errExpected("LONGENTRIES, MAXSIZE, TOOMANY or NOPRIVATE")
+	}
+	c.Strings = rTake(&d.resp.strSlab, 1, rStrChunk)
+	c.Strings[0] = cond
+	c.Raw = cond
+	if cond == imap.MetadataLongEntries || cond == imap.MetadataMaxSize {
+		if err := d.sp(); err != nil {
+			return err
+		}
+		n, err := d.number()
+		if err != nil {
+			return err
+		}
+		c.Num = uint64(n)
+		c.Raw = cond + " " + strconv.FormatUint(uint64(n), 10)
 	}
 	return nil
 }
@@ -918,6 +967,7 @@ func rUpperByte(b []byte) byte {
 //
 //	message-data = nz-number SP ("EXPUNGE" / ("FETCH" SP msg-att))
 //	mailbox-data =/ number SP "EXISTS" / number SP "RECENT"
+//	message-data =/ uniqueid SP "UIDFETCH" SP msg-att   ; RFC 9586 §3.3
 func (d *Decoder) rNumbered(r *Response) error {
 	numStart := d.pos
 	n, err := d.number()
@@ -949,6 +999,22 @@ func (d *Decoder) rNumbered(r *Response) error {
 		}
 		r.Kind = KindFetch
 		return d.rFetch(r, n)
+	case equalFold(kw, "UIDFETCH"):
+		// uidfetch-resp = uniqueid SP "UIDFETCH" SP msg-att
+		// (RFC 9586 §3.3); uniqueid = nz-number.
+		if err := nz(); err != nil {
+			return err
+		}
+		if err := d.sp(); err != nil {
+			return err
+		}
+		r.Kind = KindUIDFetch
+		d.uidFetch = true
+		err := d.rFetch(r, n)
+		if err == nil {
+			r.Fetch.UIDFetch = true
+		}
+		return err
 	case equalFold(kw, "EXISTS"):
 		r.Kind = KindExists
 	case equalFold(kw, "RECENT"):
@@ -1558,6 +1624,12 @@ func (d *Decoder) rEsearch(r *Response) error {
 			e.HasAll = true
 		case equalFold(name, "MODSEQ"):
 			e.ModSeq, err = d.rModSeq()
+		case equalFold(name, "PARTIAL"):
+			if e.Partial != nil && d.strict() {
+				d.pos = start
+				return d.errExpected("a single PARTIAL")
+			}
+			e.Partial, err = d.rEsearchPartial()
 		default:
 			var v imap.RawValue
 			v, err = d.rawValue()
@@ -1568,6 +1640,37 @@ func (d *Decoder) rEsearch(r *Response) error {
 		}
 	}
 	return nil
+}
+
+// rEsearchPartial reads the value of the PARTIAL return data (RFC 9394
+// §4):
+//
+//	ret-data-partial = "PARTIAL" SP "(" partial-range SP partial-results ")"
+//	partial-results  = sequence-set / "NIL"
+func (d *Decoder) rEsearchPartial() (*imap.ESearchPartial, error) {
+	p := &imap.ESearchPartial{}
+	if err := d.expect('('); err != nil {
+		return nil, err
+	}
+	var err error
+	if p.Range, err = d.partialRange(); err != nil {
+		return nil, err
+	}
+	if err := d.sp(); err != nil {
+		return nil, err
+	}
+	if !d.acceptNIL() {
+		if p.Results, err = d.rNumSet(true, false); err != nil {
+			return nil, err
+		}
+	}
+	if !d.strict() {
+		d.rSkipSpaces()
+	}
+	if err := d.expect(')'); err != nil {
+		return nil, err
+	}
+	return p, nil
 }
 
 // rThreadResp decodes THREAD (RFC 5256 §5):

@@ -618,9 +618,52 @@ func (g *rtGen) returnOpts() ([]imap.SearchReturnOpt, bool) {
 	}
 	opts := []imap.SearchReturnOpt{}
 	for range g.n(4) {
-		opts = append(opts, rtPick[imap.SearchReturnOpt](g, imap.ReturnMin, imap.ReturnMax, imap.ReturnAll, imap.ReturnCount, imap.ReturnSave, "PARTIAL 1:100", "CONTEXT", "X-OPT (1 \"a\")"))
+		opts = append(opts, rtPick[imap.SearchReturnOpt](g, imap.ReturnMin, imap.ReturnMax, imap.ReturnAll, imap.ReturnCount, imap.ReturnSave, "PARTIAL 1:100", "CONTEXT", "X-OPT (1 \"a\")",
+			imap.PartialReturn(g.partialRange())))
 	}
 	return opts, true
+}
+
+// partialRange returns a PARTIAL range (RFC 9394).
+func (g *rtGen) partialRange() imap.PartialRange {
+	return imap.PartialRange{Start: g.nz32(), Stop: g.nz32(), FromEnd: g.coin()}
+}
+
+// notify returns a NOTIFY command (RFC 5465).
+func (g *rtGen) notify() *imap.NotifyCommand {
+	if g.chance(0.2) {
+		return &imap.NotifyCommand{None: true}
+	}
+	n := &imap.NotifyCommand{Status: g.coin()}
+	for range 1 + g.n(3) {
+		var grp imap.NotifyEventGroup
+		grp.Filter = rtPick(g, imap.NotifySelected, imap.NotifySelectedDelayed, imap.NotifyInboxes, imap.NotifyPersonal,
+			imap.NotifySubscribed, imap.NotifySubtree, imap.NotifyMailboxes)
+		if grp.Filter.TakesMailboxes() {
+			for range 1 + g.n(3) {
+				grp.Mailboxes = append(grp.Mailboxes, g.mailbox())
+			}
+			if len(grp.Mailboxes) == 1 {
+				grp.Mailboxes = []string{grp.Mailboxes[0]} // as decoded: len 1, cap 1
+			}
+		}
+		if g.chance(0.8) {
+			for range 1 + g.n(4) {
+				ev := imap.NotifyEvent{Name: rtPick(g, imap.EventMessageNew, imap.EventMessageExpunge, imap.EventFlagChange,
+					imap.EventAnnotationChange, imap.EventMailboxName, imap.EventSubscriptionChange,
+					imap.EventMailboxMetadataChange, imap.EventServerMetadataChange, "X-Vendor-Event")}
+				if ev.Name == imap.EventMessageNew && g.coin() {
+					ev.Fetch = make([]imap.FetchAttr, 0, 4)
+					for range 1 + g.n(3) {
+						ev.Fetch = append(ev.Fetch, g.fetchAttr())
+					}
+				}
+				grp.Events = append(grp.Events, ev)
+			}
+		}
+		n.Groups = append(n.Groups, grp)
+	}
+	return n
 }
 
 // --- commands ---
@@ -696,7 +739,7 @@ func (g *rtGen) command() wire.Command {
 	for strings.Contains(c.Tag, "+") {
 		c.Tag = g.atom()
 	}
-	switch g.n(33) {
+	switch g.n(35) {
 	case 0:
 		c.Name = rtPick(g, "CAPABILITY", "NOOP", "LOGOUT", "STARTTLS", "CHECK", "CLOSE", "UNSELECT", "IDLE", "NAMESPACE", "UNAUTHENTICATE")
 		return c
@@ -826,9 +869,22 @@ func (g *rtGen) command() wire.Command {
 			f.ChangedSince = g.nz64()
 			f.Vanished = c.UID && g.coin()
 		}
+		if c.UID && g.chance(0.3) {
+			r := g.partialRange()
+			f.Partial = &r
+		}
 		c.Args = f
 	case 18, 19:
 		s := &imap.StoreCommand{Set: g.set(true, true), Op: rtPick(g, imap.StoreReplace, imap.StoreAdd, imap.StoreRemove), Silent: g.coin(), Flags: g.flags(false)}
+		if g.chance(0.3) {
+			// A vendor item (Gmail's X-GM-LABELS and the like).
+			s.Flags = nil
+			s.Item = rtPick(g, "X-GM-LABELS", "X-VENDOR.ITEM", "X-"+g.upperAtom())
+			s.Values = []string{}
+			for range g.n(4) {
+				s.Values = append(s.Values, rtPick(g, `\Inbox`, `\Important`, "foo", "", "NIL", g.str()))
+			}
+		}
 		if g.coin() {
 			s.HasUnchangedSince, s.UnchangedSince = true, g.num64()
 		}
@@ -884,6 +940,22 @@ func (g *rtGen) command() wire.Command {
 		c.Args = m
 	case 31:
 		c.Args = &imap.SetMetadataCommand{Mailbox: g.mailbox(), Entries: g.metadataEntries()}
+	case 32:
+		r := &imap.ReplaceCommand{Num: rtPick(g, imap.Star, g.nz32()), Mailbox: g.mailbox()}
+		m := &r.Message
+		if g.coin() {
+			m.Flags = g.flags(false)
+		}
+		if g.coin() {
+			m.HasDate, m.Date = true, g.dateTime()
+		}
+		data := g.binary()
+		m.Data, m.Size = []byte(data), int64(len(data))
+		m.Binary = strings.IndexByte(data, 0) >= 0 || g.chance(0.2)
+		c.UID = g.coin()
+		c.Args = r
+	case 33:
+		c.Args = g.notify()
 	default:
 		c.Args = &imap.CompressCommand{Mechanism: "DEFLATE"}
 	}
@@ -922,7 +994,8 @@ func (g *rtGen) code() *imap.ResponseCode {
 		return &imap.ResponseCode{Name: rtPick(g, imap.CodeAlert, imap.CodeParse, imap.CodeReadOnly, imap.CodeReadWrite,
 			imap.CodeTryCreate, imap.CodeClosed, imap.CodeUIDNotSticky, imap.CodeNoModSeq, imap.CodeUnavailable,
 			imap.CodeAuthenticationFailed, imap.CodeOverQuota, imap.CodeAlreadyExists, imap.CodeNonExistent,
-			imap.CodeHasChildren, imap.CodeTooBig, imap.CodeUnknownCTE, imap.CodeNotificationOverflow, imap.CodeUseAttr)}
+			imap.CodeHasChildren, imap.CodeTooBig, imap.CodeUnknownCTE, imap.CodeNotificationOverflow, imap.CodeUseAttr,
+			imap.CodeUIDRequired)}
 	case 1:
 		c := &imap.ResponseCode{Name: imap.CodeBadCharset}
 		if g.coin() {
@@ -955,7 +1028,7 @@ func (g *rtGen) code() *imap.ResponseCode {
 	case 12:
 		return &imap.ResponseCode{Name: imap.CodeBadEvent, Strings: []string{"MessageNew", "FlagChange"}}
 	case 13:
-		return &imap.ResponseCode{Name: imap.CodeMetadata, Raw: rtPick(g, "TOOMANY", "MAXSIZE 1024", "LONGENTRIES 2")}
+		return imap.NewMetadataCode(rtPick(g, imap.MetadataLongEntries, imap.MetadataMaxSize, imap.MetadataTooMany, imap.MetadataNoPrivate), g.num32())
 	default:
 		c := &imap.ResponseCode{Name: imap.ResponseCodeName(g.upperAtom())}
 		if g.coin() {
@@ -1286,7 +1359,13 @@ func (g *rtGen) response() wire.Response {
 			e.ModSeq = g.nz64()
 		}
 		if g.chance(0.3) {
-			e.Ext = []imap.TaggedExt{{Tag: rtPick(g, "PARTIAL", "X-EXT"), Value: g.raw()}}
+			e.Partial = &imap.ESearchPartial{Range: g.partialRange()}
+			if g.coin() {
+				e.Partial.Results = g.set(true, false)
+			}
+		}
+		if g.chance(0.3) {
+			e.Ext = []imap.TaggedExt{{Tag: rtPick(g, "X-EXT", "CONTEXT.X"), Value: g.raw()}}
 		}
 		r.Kind, r.ESearch = wire.KindESearch, e
 	case 11:
@@ -1308,6 +1387,10 @@ func (g *rtGen) response() wire.Response {
 			f.Items = append(f.Items, g.fetchItem())
 		}
 		r.Kind, r.Fetch = wire.KindFetch, f
+		if g.chance(0.2) {
+			// RFC 9586 §3.3: Seq is the UID.
+			r.Kind, f.UIDFetch = wire.KindUIDFetch, true
+		}
 	case 20:
 		r.Kind, r.Namespace = wire.KindNamespace, &imap.NamespaceData{Personal: g.namespace(), Other: g.namespace(), Shared: g.namespace()}
 	case 21:
@@ -1447,7 +1530,7 @@ func TestRoundTripDiff(t *testing.T) {
 // unknown commands, search keys and fetch attributes, kept verbatim.
 func TestRoundTripLenient(t *testing.T) {
 	cs := []wire.Command{
-		{Tag: "n", Name: "NOTIFY", Args: &imap.RawCommand{Name: "NOTIFY", Args: imap.RawValue(`SET (SELECTED (MessageNew (UID) MessageExpunge)) "x y" {3+}` + "\r\nabc")}},
+		{Tag: "n", Name: "XNOTIFY", Args: &imap.RawCommand{Name: "XNOTIFY", Args: imap.RawValue(`SET (SELECTED (MessageNew (UID) MessageExpunge)) "x y" {3+}` + "\r\nabc")}},
 		{Tag: "x", Name: "XYZZY", Args: &imap.RawCommand{Name: "XYZZY"}},
 		{Tag: "s", Name: "SEARCH", UID: true, Args: &imap.SearchCommand{Key: imap.SearchKey{Op: imap.SearchAnd, Children: []imap.SearchKey{
 			{Op: imap.SearchRaw, Field: "X-GM-RAW", Raw: imap.RawValue(`"has:attachment in:unread"`)},

@@ -191,6 +191,18 @@ func (d *Decoder) searchReturnOpt() (imap.SearchReturnOpt, error) {
 			return o, nil
 		}
 	}
+	if equalFold(b, string(imap.ReturnPartial)) {
+		// modifier-partial = "PARTIAL" SP partial-range (RFC 9394 §4),
+		// kept as "PARTIAL <range>" in canonical form.
+		if err := d.sp(); err != nil {
+			return "", err
+		}
+		r, err := d.partialRange()
+		if err != nil {
+			return "", err
+		}
+		return imap.PartialReturn(r), nil
+	}
 	if d.strict() && !isTaggedExtLabel(b) {
 		return "", d.errExpected("search-modifier-name")
 	}
@@ -209,6 +221,44 @@ func (d *Decoder) searchReturnOpt() (imap.SearchReturnOpt, error) {
 		}
 	}
 	return imap.SearchReturnOpt(name), nil
+}
+
+// partialRange reads a partial-range (RFC 9394 §4):
+//
+//	partial-range       = partial-range-first / partial-range-last
+//	partial-range-first = nz-number ":" nz-number
+//	partial-range-last  = MINUS nz-number ":" MINUS nz-number
+//
+// Both modes require non-zero numbers of the same sign.
+func (d *Decoder) partialRange() (imap.PartialRange, error) {
+	var r imap.PartialRange
+	r.FromEnd = d.accept('-')
+	num := func() (uint32, error) {
+		start := d.pos
+		if c := d.peek(); c < '0' || c > '9' {
+			return 0, d.errExpected("nz-number")
+		}
+		n, err := d.number()
+		if err == nil && n == 0 {
+			d.pos = start
+			err = d.errExpected("nz-number")
+		}
+		return n, err
+	}
+	var err error
+	if r.Start, err = num(); err != nil {
+		return r, err
+	}
+	if err := d.expect(':'); err != nil {
+		return r, err
+	}
+	if r.FromEnd {
+		if err := d.expect('-'); err != nil {
+			return r, err
+		}
+	}
+	r.Stop, err = num()
+	return r, err
 }
 
 // isTaggedExtLabel reports whether b is a tagged-ext-label (RFC 4466 §3):
