@@ -15,6 +15,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/mailaccess/mailaccess/imap"
 	"github.com/mailaccess/mailaccess/mailstore"
 )
 
@@ -66,6 +67,30 @@ type Options struct {
 	// stay loaded, so that STATUS and APPEND do not read their index each
 	// time; 0 means 64.
 	IdleFolders int
+
+	// Quota are the quota limits of every user (RFC 9208; see quota.go):
+	// the Name (mailstore.QuotaStorage, in units of 1024 octets, or
+	// mailstore.QuotaMessage) and Limit of each limited resource. A user
+	// whose limits were set with SetQuota has them in a file of the
+	// Maildir instead.
+	Quota []imap.QuotaResource
+
+	// QuotaSet makes the Stores implement mailstore.QuotaSetter, so that
+	// users may change their own limits (SETQUOTA).
+	QuotaSet bool
+
+	// MaxMetadataSize is the longest metadata value (RFC 5464)
+	// SetMetadata accepts, in octets; 0 means DefaultMaxMetadataSize;
+	// negative means no limit.
+	MaxMetadataSize int64
+	// MaxMetadataEntries is how many metadata entries SetMetadata keeps
+	// in each scope (/private, /shared) of a mailbox and of the server;
+	// 0 means DefaultMaxMetadataEntries; negative means no limit.
+	MaxMetadataEntries int
+	// MetadataDir is the directory of the file of the shared server
+	// metadata entries (see metadata.go); the default is the root given
+	// to New.
+	MetadataDir string
 }
 
 // Backend serves the Maildirs of many users, one directory per user (see
@@ -103,6 +128,9 @@ func New(root string, opts *Options) (*Backend, error) {
 	}
 	if b.opts.IdleFolders <= 0 {
 		b.opts.IdleFolders = 64
+	}
+	if _, err := quotaLimits(b.opts.Quota); err != nil {
+		return nil, fmt.Errorf("maildir: Options.Quota: %w", err)
 	}
 	b.namer = newNamer(b.opts.Hostname)
 	if root != "" {
@@ -173,7 +201,11 @@ func (b *Backend) Open(ctx context.Context, user string) (mailstore.Store, error
 		b.users[dir] = u
 	}
 	b.mu.Unlock()
-	return &store{u: u}, nil
+	st := &store{u: u, user: user}
+	if b.opts.QuotaSet {
+		return &quotaSetStore{st}, nil
+	}
+	return st, nil
 }
 
 // userRoot is one user's Maildir as the Backend shares it between the

@@ -44,6 +44,33 @@
 // given at CreateMailbox are kept in "mailaccess-specialuse" in the
 // folder.
 //
+// # Quota, ACL and metadata
+//
+// The Store implements mailstore.QuotaStore, mailstore.ACLStore and
+// mailstore.MetadataStore (and mailstore.QuotaSetter with
+// Options.QuotaSet); quota.go, acl.go and metadata.go describe their
+// files.
+//
+// Quota works as Dovecot's "count" backend: one root, "", per user,
+// covering all the user's folders, whose STORAGE (KiB, rounded up) and
+// MESSAGE usage is summed from the folders' indexes (each folder's
+// totals cached until its index changes), never by listing files.
+// Limits come from Options.Quota, or from the user's "mailaccess-quota"
+// file once SetQuota was used for the user. Append checks the quota once
+// the message is in tmp/, before it is moved to cur/, and Copy before it
+// writes anything, so a refused message leaves nothing behind; the check
+// is not atomic with concurrent appends, which may overshoot a limit
+// together.
+//
+// ACLs are Dovecot's vfile "dovecot-acl" files, one per mailbox
+// directory, shared with Dovecot; the owner has every right. Metadata
+// entries are in "mailaccess-metadata" files per mailbox and
+// "mailaccess-server-metadata" per user (/private server entries), and
+// the shared server entries in ".mailaccess-server-metadata" in the root.
+// ACL and metadata files move with their folder on RENAME and go with it
+// on DELETE; every one of these files is replaced by writing a temporary
+// file, fsyncing it and renaming it.
+//
 // # The index
 //
 // Beside cur/new/tmp, each folder has an index of its own,

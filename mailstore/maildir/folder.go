@@ -64,6 +64,8 @@ type folder struct {
 	seen        uint64
 	seenOK      bool
 	tailChecked time.Time
+	// usage caches the folder's totals for the quota (quota.go).
+	usage folderUsage
 }
 
 func newFolder(u *userRoot, disk string) *folder {

@@ -32,7 +32,7 @@ func newAuthBackend(t *testing.T, root string, opts *maildir.Options, users *pas
 // and Reopen (a new Backend on the same directory) for the persistence
 // rules.
 func TestConformance(t *testing.T) {
-	opts := &maildir.Options{MaxQueue: 64}
+	opts := &maildir.Options{MaxQueue: 64, QuotaSet: true}
 	storetest.Run(t, storetest.Options{
 		NewBackend: func(t *testing.T) (mailstore.Backend, string, string) {
 			users := passwd.New()

@@ -27,6 +27,7 @@ const (
 // store is one session's handle on a user's Maildir (mailstore.Store).
 type store struct {
 	u      *userRoot
+	user   string // the name the store was opened for (the owner, for ACLs)
 	closed atomic.Bool
 }
 
@@ -194,15 +195,17 @@ func (s *store) CreateMailbox(ctx context.Context, name string, opts *mailstore.
 		if p == inbox || dirs[diskName(p)] {
 			continue
 		}
-		if err := s.u.makeFolder(ctx, p, nil); err != nil && !errors.Is(err, mailstore.ErrMailboxExists) {
+		if err := s.u.makeFolder(ctx, p, nil, nil); err != nil && !errors.Is(err, mailstore.ErrMailboxExists) {
 			return err
 		}
 	}
-	return s.u.makeFolder(ctx, c, special)
+	return s.u.makeFolder(ctx, c, special, nil)
 }
 
-// makeFolder creates one folder. Called under the tree lock.
-func (u *userRoot) makeFolder(ctx context.Context, name string, special []imap.MailboxAttr) error {
+// makeFolder creates one folder, with the files of extra (by name) or,
+// if extra is nil, those it inherits from its superior (inheritedFiles),
+// written before the folder appears. Called under the tree lock.
+func (u *userRoot) makeFolder(ctx context.Context, name string, special []imap.MailboxAttr, extra map[string][]byte) error {
 	disk := diskName(name)
 	target := u.path(disk)
 	if fi, err := os.Stat(target); err == nil && fi.IsDir() {
@@ -232,6 +235,14 @@ func (u *userRoot) makeFolder(ctx context.Context, name string, special []imap.M
 	}
 	if err := os.WriteFile(filepath.Join(tmp, "maildirfolder"), nil, 0o600); err != nil {
 		return fmt.Errorf("maildir: %w", err)
+	}
+	if extra == nil {
+		extra = u.inheritedFiles(name)
+	}
+	for n, data := range extra {
+		if err := os.WriteFile(filepath.Join(tmp, n), data, 0o600); err != nil {
+			return fmt.Errorf("maildir: %w", err)
+		}
 	}
 	if len(special) > 0 {
 		var b strings.Builder
@@ -377,7 +388,7 @@ func (s *store) RenameMailbox(ctx context.Context, from, to string) error {
 		if p == inbox || dirs[diskName(p)] || isInferior(p, cf) || p == cf {
 			continue
 		}
-		if err := s.u.makeFolder(ctx, p, nil); err != nil && !errors.Is(err, mailstore.ErrMailboxExists) {
+		if err := s.u.makeFolder(ctx, p, nil, nil); err != nil && !errors.Is(err, mailstore.ErrMailboxExists) {
 			return err
 		}
 	}
@@ -416,7 +427,7 @@ func (s *store) renameInbox(ctx context.Context, to string) error {
 	if err == nil {
 		for _, p := range parentNames(to) {
 			if p != inbox && !dirs[diskName(p)] {
-				if e := s.u.makeFolder(ctx, p, nil); e != nil && !errors.Is(e, mailstore.ErrMailboxExists) {
+				if e := s.u.makeFolder(ctx, p, nil, nil); e != nil && !errors.Is(e, mailstore.ErrMailboxExists) {
 					err = e
 					break
 				}
@@ -424,7 +435,9 @@ func (s *store) renameInbox(ctx context.Context, to string) error {
 		}
 	}
 	if err == nil {
-		err = s.u.makeFolder(ctx, to, nil)
+		// The new folder keeps INBOX's ACL and metadata, which INBOX
+		// keeps too (RFC 4314 §4, RFC 5464 §4.1).
+		err = s.u.makeFolder(ctx, to, nil, s.u.inboxFiles())
 	}
 	tl.Close()
 	if err != nil {
@@ -688,6 +701,11 @@ func (s *store) Append(ctx context.Context, name string, r io.Reader, opts *mail
 		return nil, err
 	}
 	defer t.remove()
+	// The quota is checked once the size is known and before the file
+	// leaves tmp/: a refused message leaves nothing behind.
+	if err := s.u.quotaCheck(ctx, 1, t.size); err != nil {
+		return nil, err
+	}
 
 	if err := f.lock(ctx); err != nil {
 		return nil, err

@@ -665,6 +665,17 @@ func (v *view) Copy(ctx context.Context, uids []uint32, dest string) (*mailstore
 	}
 	defer v.f.u.release(dst)
 	uids = slices.DeleteFunc(slices.Clone(uids), func(u uint32) bool { _, ok := v.find(u); return !ok })
+	// A copy adds to the user's one quota root (a move within it does
+	// not); checked before anything is written.
+	var n, octets int64
+	for _, u := range uids {
+		i, _ := v.find(u)
+		n++
+		octets += v.msgs[i].Size
+	}
+	if err := v.f.u.quotaCheck(ctx, n, octets); err != nil {
+		return nil, err
+	}
 	res, err := transfer(ctx, v.f, dst, v, uids, false)
 	if err != nil {
 		return nil, err
