@@ -38,8 +38,9 @@ type queued struct {
 
 // appendResult is the outcome of one streamed APPEND message.
 type appendResult struct {
-	res *mailstore.AppendResult
-	err error
+	mailbox string
+	res     *mailstore.AppendResult
+	err     error
 }
 
 // conn is one client connection: the reader goroutine (readLoop) and the
@@ -354,7 +355,7 @@ func (c *conn) streamAppend(lit *wire.Literal) error {
 	if !c.waitIdle() {
 		return net.ErrClosed
 	}
-	var r appendResult
+	r := appendResult{mailbox: lit.Mailbox}
 	switch {
 	case c.state&(stateAuth|stateSelected) == 0:
 		r.err = errWrongState
@@ -504,6 +505,9 @@ func (c *conn) decodeError(q *queued) {
 	if errors.As(q.err, &se) {
 		tag = se.Tag
 	}
+	// A MULTIAPPEND that fails after storing some of its messages
+	// stores none (RFC 3502 §6.3.11).
+	c.undoAppend(q.appended)
 	var st *status
 	switch {
 	case errors.Is(q.err, errTooBig):

@@ -3,6 +3,7 @@ package imapserver
 import (
 	"bytes"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/mailaccess/mailaccess/imap"
@@ -84,12 +85,38 @@ func (c *conn) cmdAppend(cmd *wire.Command) *status {
 	var validity uint32
 	for _, r := range rs {
 		if r.err != nil {
+			c.undoAppend(rs)
 			return c.appendError(r.err)
 		}
 		uids.AddNum(r.res.UID)
 		validity = r.res.UIDValidity
 	}
 	return okCode(&imap.ResponseCode{Name: imap.CodeAppendUID, Num: uint64(validity), Set: uids}, "APPEND completed")
+}
+
+// undoAppend removes the messages a failed MULTIAPPEND stored before the
+// one that failed: "If the server fails to append any message, none of
+// the messages are appended" (RFC 3502 §6.3.11). The messages were stored
+// as they arrived, to stream them, so sessions idling on the mailbox may
+// see them come and go; the outcome is the one the RFC asks for.
+func (c *conn) undoAppend(rs []appendResult) {
+	byMailbox := map[string][]uint32{}
+	for _, r := range rs {
+		if r.err == nil && r.res != nil {
+			byMailbox[r.mailbox] = append(byMailbox[r.mailbox], r.res.UID)
+		}
+	}
+	for name, uids := range byMailbox {
+		slices.Sort(uids)
+		mb, err := c.store.OpenMailbox(c.ctx, name, nil)
+		if err == nil {
+			_, err = mb.Expunge(c.ctx, uids)
+			mb.Close()
+		}
+		if err != nil {
+			c.log.Warn("could not remove the messages of a failed MULTIAPPEND", "mailbox", name, "uids", uids, "err", err)
+		}
+	}
 }
 
 // appendError answers a failed APPEND: a mailbox that does not exist gets

@@ -591,16 +591,15 @@ func TestQuotaOverQuota(t *testing.T) {
 	c.expect(`A005 APPEND Archive {1100+}`+"\r\n"+extMessage(1100), "NO [OVERQUOTA]")
 	// MULTIAPPEND: the first message fits, the second does not.
 	c.expect(`A006 APPEND Archive {400+}`+"\r\n"+extMessage(400)+` {800+}`+"\r\n"+extMessage(800), "NO [OVERQUOTA]")
-	// (The first one stays: the server stores the messages of a
-	// MULTIAPPEND as they arrive, which RFC 3502 §1 does not allow: "A
-	// MULTIAPPEND APPEND operation is atomic". That is APPEND's matter,
-	// not QUOTA's.)
+	// The first one does not stay: "A MULTIAPPEND APPEND operation is
+	// atomic" (RFC 3502 §1); the server removes what it had stored.
+	c.expect(`A007 STATUS Archive (MESSAGES)`, "OK", `* STATUS Archive (MESSAGES 0)`)
 
-	// COPY of 2000 octets onto 2726 used of 3072.
+	// COPY of 2000 octets onto 2326 used of 3072.
 	c.ok(`A008 SELECT INBOX`)
 	c.expect(`A009 COPY 1:2 Archive`, "NO [OVERQUOTA]")
 	c.expect(`A010 UID COPY 1:* Archive`, "NO [OVERQUOTA]")
-	c.expect(`A011 STATUS Archive (MESSAGES)`, "OK", `* STATUS Archive (MESSAGES 1)`)
+	c.expect(`A011 STATUS Archive (MESSAGES)`, "OK", `* STATUS Archive (MESSAGES 0)`)
 	// MOVE within memstore's one quota root adds as much as it removes, so
 	// it succeeds at the limit...
 	c.expect(`A012 MOVE 1 Archive`, "OK", `* OK [COPYUID `+itoa(int64(e.uidValidity("Archive")))+` 1 2] Moved`, `* 1 EXPUNGE`)
