@@ -237,7 +237,7 @@ func (c *conn) saslExchange(challenge []byte) ([]byte, *status) {
 	c.wmu.Lock()
 	err := c.enc.WriteContinuation(base64.StdEncoding.EncodeToString(challenge))
 	if err == nil {
-		err = c.enc.Flush()
+		err = c.flushLocked()
 	}
 	c.wmu.Unlock()
 	if err != nil {

@@ -2,6 +2,7 @@ package imapserver
 
 import (
 	"bufio"
+	"compress/flate"
 	"context"
 	"errors"
 	"fmt"
@@ -64,6 +65,9 @@ type conn struct {
 	bw  *bufio.Writer
 	enc *wire.Encoder
 	cur *queued // the command the executor runs
+	// comp is the deflater under COMPRESS=DEFLATE (compress.go), nil
+	// before; every flush sync-flushes it. Guarded by wmu.
+	comp *flate.Writer
 	// big is the borrowed large write buffer in use, nil when the small
 	// one (bw) is.
 	big *bufio.Writer
@@ -343,7 +347,7 @@ func (c *conn) continueLiteral(size int64) error {
 	if err := c.enc.WriteContinuation("Ready for literal data"); err != nil {
 		return err
 	}
-	return c.enc.Flush()
+	return c.flushLocked()
 }
 
 // streamAppend stores an APPEND message as it arrives (reader goroutine),
@@ -403,7 +407,7 @@ func (c *conn) writeResp(r *wire.Response) error {
 func (c *conn) flush() error {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
-	err := c.enc.Flush()
+	err := c.flushLocked()
 	if c.big != nil && err == nil {
 		opts := c.enc.Options()
 		c.enc = wire.NewEncoder(c.bw, &opts)

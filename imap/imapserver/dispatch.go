@@ -57,6 +57,7 @@ var commands = map[string]*handler{
 	"APPEND":         {states: authed, fn: (*conn).cmdAppend},
 	"IDLE":           {states: authed, fn: (*conn).cmdIdle, barrier: true},
 	"UNAUTHENTICATE": {states: authed, fn: (*conn).cmdUnauthenticate},
+	"COMPRESS":       {states: authed, fn: (*conn).cmdCompress, barrier: true}, // RFC 4978
 
 	// QUOTA (RFC 9208, quota.go), ACL (RFC 4314, acl.go), METADATA (RFC
 	// 5464, metadata.go): authenticated and selected state, each only
@@ -95,7 +96,7 @@ var commands = map[string]*handler{
 func (c *conn) capabilities() imap.CapSet {
 	caps := imap.CapSet{imap.CapIMAP4rev1, imap.CapIMAP4rev2}
 	if c.state == stateNotAuth {
-		if c.srv.TLSConfig != nil && !c.tls {
+		if c.srv.TLSConfig != nil && !c.tls && c.comp == nil {
 			caps = append(caps, imap.CapStartTLS)
 		}
 		// authCaps leaves out the plaintext mechanisms where plaintext
@@ -111,6 +112,9 @@ func (c *conn) capabilities() imap.CapSet {
 		imap.CapUnauthenticate, imap.CapUTF8Accept,
 		imap.Cap("APPENDLIMIT="+itoa(c.lim.MaxMessageSize)),
 	)
+	if !c.srv.DisableCompress && c.comp == nil {
+		caps = append(caps, imap.CapCompressDeflate) // RFC 4978 §3
+	}
 	caps = append(caps, extraCaps...)
 	return append(caps, c.storeCaps()...)
 }

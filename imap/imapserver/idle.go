@@ -16,7 +16,7 @@ import (
 func (c *conn) cmdIdle(cmd *wire.Command) *status {
 	c.wmu.Lock()
 	c.enc.WriteContinuation("idling")
-	err := c.enc.Flush()
+	err := c.flushLocked()
 	c.wmu.Unlock()
 	if err != nil {
 		c.state = stateLogout

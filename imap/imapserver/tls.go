@@ -26,6 +26,11 @@ func (c *conn) cmdStartTLS(cmd *wire.Command) *status {
 	if c.srv.TLSConfig == nil {
 		return no(nil, "TLS is not available")
 	}
+	if c.comp != nil {
+		// After UNAUTHENTICATE under COMPRESS: TLS would have to go
+		// under the compression layer already in use.
+		return bad("TLS cannot start under COMPRESS")
+	}
 	c.tagged(cmd.Tag, ok("Begin TLS negotiation now"))
 	if c.flush() != nil {
 		c.state = stateLogout
