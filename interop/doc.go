@@ -34,6 +34,12 @@
 // view, CHANGEDSINCE and VANISHED fetches). A part that hits a known client
 // bug runs to its end and skips naming the bug.
 //
+// TestImapclientExtDovecot drives the client's extensions against a
+// Dovecot configured with its zlib, quota (count), acl (vfile) and
+// metadata plugins: QUOTA (OVERQUOTA included), ACL, METADATA (MAXSIZE,
+// DEPTH), COMPRESS=DEFLATE with 10,000 FETCH responses through it, and the
+// client's local SORT and THREAD compared with Dovecot's own.
+//
 // TestPOP3ClientDovecot drives our POP3 client, package pop3/pop3client,
 // against Dovecot's POP3 server (dovecot-pop3d): CAPA, USER/PASS, APOP,
 // AUTH PLAIN, LOGIN and SCRAM-SHA-256, STAT, LIST, UIDL (Dovecot's
@@ -64,6 +70,10 @@
 // BenchmarkPOP3Retr compares Dovecot's POP3 server with ours on the same
 // 1,000 messages, in the same run: a session that RETRs every message,
 // lock-step and pipelined (see its comment for the benchstat commands).
+//
+// TestGoIMAPQuota, TestGoIMAPACL and TestGoIMAPMetadata drive go-imap
+// v2's client against our server over memstore, which keeps quotas, ACLs
+// and metadata.
 //
 // TestGoIMAPSession runs a whole session with go-imap v2's imapclient, once
 // as an IMAP4rev1 session and once after ENABLE IMAP4rev2, including LIST

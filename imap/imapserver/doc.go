@@ -22,4 +22,14 @@
 // (mailstore.Mailbox.Poll) after each command, as EXISTS, EXPUNGE or
 // VANISHED and FETCH FLAGS, never EXPUNGE during FETCH, STORE or SEARCH
 // (RFC 3501 §7.4.1), and at once during IDLE.
+//
+// # Extensions that depend on the store
+//
+// QUOTA and QUOTASET (RFC 9208), ACL (RFC 4314) and METADATA and
+// METADATA-SERVER (RFC 5464) are advertised after login, and only when the
+// user's mailstore.Store implements mailstore.QuotaStore (QuotaSetter),
+// mailstore.ACLStore or mailstore.MetadataStore; otherwise their commands
+// are answered as unknown. COMPRESS=DEFLATE (RFC 4978) is offered after
+// login unless Server.DisableCompress is set; a compressed session costs
+// about 1.2 MiB for Go's deflater and inflater.
 package imapserver
