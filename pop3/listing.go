@@ -155,3 +155,27 @@ func ParseMsg(s string) (int, error) {
 	}
 	return n, nil
 }
+
+// maxLines is where ParseLines stops counting: no message has more lines.
+const maxLines = 1 << 30
+
+// ParseLines parses TOP's line count (RFC 1939 §7): a decimal number from
+// 0 up, of any length. A count beyond any message is not rejected: the
+// digits after it reaches 1<<30 are ignored. A malformed count gives an
+// error wrapping ErrSyntax.
+func ParseLines(s string) (int, error) {
+	if s == "" {
+		return 0, fmt.Errorf("%w: empty line count", ErrSyntax)
+	}
+	n := 0
+	for i := 0; i < len(s); i++ {
+		d := s[i]
+		if d < '0' || d > '9' {
+			return 0, fmt.Errorf("%w: line count %q", ErrSyntax, s)
+		}
+		if n < maxLines {
+			n = n*10 + int(d-'0')
+		}
+	}
+	return n, nil
+}

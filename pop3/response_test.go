@@ -219,3 +219,25 @@ func TestListings(t *testing.T) {
 		}
 	}
 }
+
+func TestParseLines(t *testing.T) {
+	for s, want := range map[string]int{
+		"0":          0,
+		"10":         10,
+		"007":        7,
+		"1073741823": 1073741823,
+	} {
+		if n, err := ParseLines(s); err != nil || n != want {
+			t.Errorf("ParseLines(%q) = %d, %v; want %d", s, n, err, want)
+		}
+	}
+	// A count beyond any message is capped, not rejected.
+	if n, err := ParseLines("99999999999999999999"); err != nil || n < 1<<30 {
+		t.Errorf("ParseLines of a huge count = %d, %v", n, err)
+	}
+	for _, bad := range []string{"", "-1", "+1", "1a", " 1", "1 "} {
+		if _, err := ParseLines(bad); !errors.Is(err, ErrSyntax) {
+			t.Errorf("ParseLines(%q): %v", bad, err)
+		}
+	}
+}

@@ -194,9 +194,7 @@ func TestAuthInvalidChallenge(t *testing.T) {
 	if c.State() != pop3.Authorization {
 		t.Errorf("state %v", c.State())
 	}
-	if err := c.Noop(ctx); err != nil {
-		t.Error(err)
-	}
+	noopOK(t, ctx, c)
 }
 
 // TestAuthMechanismRejects: a challenge the mechanism rejects is
@@ -311,17 +309,17 @@ func scramServer(t *testing.T, f *fakeConn, mech string, lie bool) {
 	}
 }
 
-func TestScramSHA256(t *testing.T) {
-	addr := serve(t, func(f *fakeConn) {
-		f.play(`
-			S: +OK ready
-			C: CAPA
-			S: +OK
-			S: SASL PLAIN SCRAM-SHA-256
-			S: .
-		`)
-		scramServer(t, f, "SCRAM-SHA-256", false)
+// serveScram serves (with implicit TLS when cfg is not nil) a greeting, a
+// CAPA announcing the SASL mechanisms mechs, then scramServer for mech.
+func serveScram(t *testing.T, cfg *tls.Config, mechs, mech string, lie bool) string {
+	return serveConfig(t, cfg, func(f *fakeConn) {
+		f.play("S: +OK ready\nC: CAPA\nS: +OK\nS: SASL " + mechs + "\nS: .")
+		scramServer(t, f, mech, lie)
 	})
+}
+
+func TestScramSHA256(t *testing.T) {
+	addr := serveScram(t, nil, "PLAIN SCRAM-SHA-256", "SCRAM-SHA-256", false)
 	c := dial(t, addr, nil)
 	if err := c.AuthenticatePassword(ctxT(t), "user", "pencil"); err != nil {
 		t.Fatal(err)
@@ -335,16 +333,7 @@ func TestScramSHA256(t *testing.T) {
 // TLS 1.3, bound to the connection with tls-exporter.
 func TestScramPlusOverTLS(t *testing.T) {
 	srv, cli := mailtest.SelfSigned(t)
-	addr := serveConfig(t, srv, func(f *fakeConn) {
-		f.play(`
-			S: +OK ready
-			C: CAPA
-			S: +OK
-			S: SASL PLAIN SCRAM-SHA-256 SCRAM-SHA-256-PLUS
-			S: .
-		`)
-		scramServer(t, f, "SCRAM-SHA-256-PLUS", false)
-	})
+	addr := serveScram(t, srv, "PLAIN SCRAM-SHA-256 SCRAM-SHA-256-PLUS", "SCRAM-SHA-256-PLUS", false)
 	ctx := ctxT(t)
 	c, err := pop3client.DialTLS(ctx, addr, &pop3client.Options{TLSConfig: cli})
 	if err != nil {
@@ -361,16 +350,7 @@ func TestScramPlusOverTLS(t *testing.T) {
 
 // TestScramServerLies: +OK before the server's signature is not trusted.
 func TestScramServerLies(t *testing.T) {
-	addr := serve(t, func(f *fakeConn) {
-		f.play(`
-			S: +OK ready
-			C: CAPA
-			S: +OK
-			S: SASL SCRAM-SHA-256
-			S: .
-		`)
-		scramServer(t, f, "SCRAM-SHA-256", true)
-	})
+	addr := serveScram(t, nil, "SCRAM-SHA-256", "SCRAM-SHA-256", true)
 	c := dial(t, addr, nil)
 	if err := c.Authenticate(ctxT(t), pop3client.NewScramSHA256Client("user", "pencil")); err == nil {
 		t.Fatal("AUTH succeeded without the server's signature")
@@ -382,10 +362,7 @@ func TestScramServerLies(t *testing.T) {
 
 // TestScramWrongPassword: the server's -ERR.
 func TestScramWrongPassword(t *testing.T) {
-	addr := serve(t, func(f *fakeConn) {
-		f.play("S: +OK ready\nC: CAPA\nS: +OK\nS: SASL SCRAM-SHA-256\nS: .")
-		scramServer(t, f, "SCRAM-SHA-256", false)
-	})
+	addr := serveScram(t, nil, "SCRAM-SHA-256", "SCRAM-SHA-256", false)
 	c := dial(t, addr, nil)
 	if err := c.AuthenticatePassword(ctxT(t), "user", "wrong"); !errors.Is(err, &pop3.Error{Code: pop3.CodeAuth}) {
 		t.Fatalf("AUTH: %v", err)

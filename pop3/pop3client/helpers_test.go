@@ -181,6 +181,14 @@ func dial(t *testing.T, addr string, opts *pop3client.Options) *pop3client.Clien
 	return c
 }
 
+// noopOK checks that the connection is still in step: NOOP gets +OK.
+func noopOK(t *testing.T, ctx context.Context, c *pop3client.Client) {
+	t.Helper()
+	if err := c.Noop(ctx); err != nil {
+		t.Error(err)
+	}
+}
+
 // miniServer is a tiny POP3 responder over a fixed maildrop, for the tests
 // that need a server rather than a script: it answers commands in order,
 // with PIPELINING announced or not.

@@ -32,9 +32,7 @@ func TestPipeliningSendsAhead(t *testing.T) {
 	var wg sync.WaitGroup
 	for range 10 {
 		wg.Go(func() {
-			if err := c.Noop(ctx); err != nil {
-				t.Error(err)
-			}
+			noopOK(t, ctx, c)
 		})
 	}
 	wg.Wait()
@@ -64,9 +62,7 @@ func TestRetrEachPipelines(t *testing.T) {
 			t.Errorf("message %d: %q, want %q", i+1, got[i], want)
 		}
 	}
-	if err := c.Noop(ctx); err != nil {
-		t.Error(err)
-	}
+	noopOK(t, ctx, c)
 }
 
 // TestRetrEachStops: a -ERR stops the batch, and so does fn's error; the
@@ -118,9 +114,7 @@ func TestRetrEachStops(t *testing.T) {
 	if _, err := kept.Read(make([]byte, 10)); !errors.Is(err, pop3client.ErrBodyClosed) {
 		t.Errorf("reader kept after fn: %v", err)
 	}
-	if err := c.Noop(ctx); err != nil {
-		t.Error(err)
-	}
+	noopOK(t, ctx, c)
 }
 
 func manyMessages(n int) []string {
@@ -302,9 +296,7 @@ func TestBodyOpen(t *testing.T) {
 			if err != pop3client.ErrBodyOpen {
 				t.Errorf("command from RetrEach's fn: %v", err)
 			}
-			if err := c.Noop(ctx); err != nil {
-				t.Error(err)
-			}
+			noopOK(t, ctx, c)
 		})
 	}
 }

@@ -481,16 +481,25 @@ func (c *conn) cmdCapa(cmd pop3.Command) {
 		return
 	}
 	c.ok("Capability list follows")
-	var b []byte
 	for _, cp := range c.capabilities() {
-		var err error
-		b, err = cp.AppendTo(b[:0])
-		if err != nil {
-			// An Implementation with CR or LF.
-			c.log.Warn("capability not announced", "err", err)
-			continue
-		}
-		c.line(string(b[:len(b)-2]))
+		c.capability(cp)
 	}
 	c.endListing()
+}
+
+// capability writes a line of CAPA's listing. One the codec refuses (an
+// Implementation with CR or LF) is left out and logged.
+func (c *conn) capability(cp pop3.Capability) {
+	if c.trace != nil {
+		if b, err := cp.AppendTo(nil); err == nil {
+			c.traceServer(bytes.TrimSuffix(b, []byte("\r\n")))
+		}
+	}
+	err := c.w.WriteCapability(cp)
+	switch {
+	case errors.Is(err, pop3.ErrInvalid):
+		c.log.Warn("capability not announced", "err", err)
+	case err != nil:
+		c.writeFailed(err)
+	}
 }

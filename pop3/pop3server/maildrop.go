@@ -226,8 +226,8 @@ func (c *conn) cmdTop(cmd pop3.Command) {
 		c.syntaxError(cmd)
 		return
 	}
-	lines, ok := parseLines(cmd.Args[1])
-	if !ok {
+	lines, err := pop3.ParseLines(cmd.Args[1])
+	if err != nil {
 		c.fail("", "Invalid number of lines")
 		return
 	}
@@ -236,25 +236,6 @@ func (c *conn) cmdTop(cmd pop3.Command) {
 		return
 	}
 	c.sendMessage(m, n, lines)
-}
-
-// parseLines parses TOP's non-negative line count; counts beyond any
-// message are capped.
-func parseLines(s string) (int, bool) {
-	if s == "" {
-		return 0, false
-	}
-	n := 0
-	for i := 0; i < len(s); i++ {
-		d := s[i]
-		if d < '0' || d > '9' {
-			return 0, false
-		}
-		if n < 1<<30 {
-			n = n*10 + int(d-'0')
-		}
-	}
-	return n, true
 }
 
 // errTopDone stops the copy of TOP once its lines are sent.

@@ -1,6 +1,7 @@
 package pop3server
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -92,5 +93,38 @@ func TestRedactCommand(t *testing.T) {
 		if got := string(redactCommand([]byte(tc.in))); got != tc.out {
 			t.Errorf("%q: %q, want %q", tc.in, got, tc.out)
 		}
+	}
+}
+
+// TestCapaTraceAndBadImplementation: CAPA's lines reach the trace as sent,
+// and an Implementation the codec refuses (CR, LF) is left out while the
+// rest of the listing and the session go on.
+func TestCapaTraceAndBadImplementation(t *testing.T) {
+	trace := &mailtest.SyncBuffer{}
+	ts := newTestServer(t, testOpts{configure: []func(*Server){func(s *Server) {
+		s.Trace = trace
+		s.Implementation = "Evil\r\nPIPELINING"
+	}}})
+	c := ts.dial(t)
+	c.ok("CAPA")
+	lines := c.listing()
+	for _, l := range lines {
+		if strings.HasPrefix(l, "IMPLEMENTATION") {
+			t.Errorf("CAPA announces %q", l)
+		}
+	}
+	if !slices.Contains(lines, "UTF8 USER") || !slices.Contains(lines, "TOP") {
+		t.Errorf("CAPA %q", lines)
+	}
+	c.ok("QUIT")
+	c.closed()
+	out := trace.String()
+	for _, want := range []string{"S: TOP\n", "S: UIDL\n", "S: UTF8 USER\n", "S: .\n"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("trace lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "IMPLEMENTATION") || strings.Contains(out, "Evil") {
+		t.Errorf("trace shows the refused capability:\n%s", out)
 	}
 }
