@@ -1,20 +1,15 @@
 package interop
 
 import (
-	"context"
 	"errors"
-	"log/slog"
-	"net"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	goimap "github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
 
 	"github.com/mailaccess/mailaccess/imap"
-	"github.com/mailaccess/mailaccess/imap/imapserver"
 	"github.com/mailaccess/mailaccess/mailstore"
 	"github.com/mailaccess/mailaccess/mailstore/memstore"
 )
@@ -27,7 +22,7 @@ import (
 // (GetMetadata with MAXSIZE and DEPTH, SetMetadata).
 
 // startMailaccessMemstore starts our server over a memstore Backend with
-// opts and the user alice, like startMailaccess, and returns it with the
+// opts and the user alice (see startIMAP) and returns it with the
 // Backend.
 func startMailaccessMemstore(t *testing.T, opts *memstore.Options) (*mailaccessServer, *memstore.Backend) {
 	t.Helper()
@@ -35,33 +30,7 @@ func startMailaccessMemstore(t *testing.T, opts *memstore.Options) (*mailaccessS
 	if err := backend.AddUser("alice", "secret"); err != nil {
 		t.Fatal(err)
 	}
-	trace := &lockedBuffer{}
-	srv := &imapserver.Server{
-		Backend:       backend,
-		Authenticator: backend,
-		Trace:         trace,
-		Logger:        slog.New(slog.NewTextHandler(trace, &slog.HandlerOptions{Level: slog.LevelWarn})),
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ln) }()
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if err := srv.Shutdown(ctx); err != nil {
-			t.Errorf("server Shutdown: %v", err)
-		}
-		if err := <-done; err != imapserver.ErrServerClosed {
-			t.Errorf("server Serve returned %v", err)
-		}
-		if t.Failed() {
-			t.Logf("server protocol trace (end):\n%s", trace.tail(48<<10))
-		}
-	})
-	return &mailaccessServer{Addr: ln.Addr().String(), User: "alice", Pass: "secret", trace: trace}, backend
+	return startIMAP(t, backend, backend), backend
 }
 
 // goimapCode returns the response code of a go-imap command error.

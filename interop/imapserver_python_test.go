@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/mailaccess/mailaccess/imap/imapserver"
+	"github.com/mailaccess/mailaccess/mailstore"
 	"github.com/mailaccess/mailaccess/mailstore/maildir"
 	"github.com/mailaccess/mailaccess/mailstore/passwd"
 )
@@ -54,9 +55,9 @@ func (l *lockedBuffer) tail(n int) string {
 	return string(b)
 }
 
-// startMailaccess starts the server and registers its shutdown with
-// t.Cleanup; on failure the cleanup also logs the end of the protocol
-// trace.
+// startMailaccess starts the server over a maildir Backend and registers
+// its shutdown with t.Cleanup; on failure the cleanup also logs the end of
+// the protocol trace.
 func startMailaccess(t *testing.T) *mailaccessServer {
 	t.Helper()
 	users := passwd.New()
@@ -67,33 +68,57 @@ func startMailaccess(t *testing.T) *mailaccessServer {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return startIMAP(t, backend, users)
+}
+
+// startIMAP serves backend with IMAP on a loopback port, authenticating
+// with auth, which must know alice with the password secret. Shutdown is
+// registered with t.Cleanup; on failure the end of the protocol trace is
+// logged.
+func startIMAP(t *testing.T, backend mailstore.Backend, auth mailstore.Authenticator) *mailaccessServer {
+	t.Helper()
 	trace := &lockedBuffer{}
 	srv := &imapserver.Server{
 		Backend:       backend,
-		Authenticator: users,
+		Authenticator: auth,
 		Trace:         trace,
-		Logger:        slog.New(slog.NewTextHandler(trace, &slog.HandlerOptions{Level: slog.LevelWarn})),
+		Logger:        traceLogger(trace),
 	}
+	addr := serveLoopback(t, "server", trace, srv.Serve, srv.Shutdown, imapserver.ErrServerClosed)
+	return &mailaccessServer{Addr: addr, User: "alice", Pass: "secret", trace: trace}
+}
+
+// traceLogger returns a logger writing warnings and errors to trace.
+func traceLogger(trace *lockedBuffer) *slog.Logger {
+	return slog.New(slog.NewTextHandler(trace, &slog.HandlerOptions{Level: slog.LevelWarn}))
+}
+
+// serveLoopback runs serve on a new loopback listener and returns its
+// address. The cleanup it registers with tb.Cleanup calls shutdown, checks
+// that serve returned closedErr and, on failure, logs the end of trace;
+// name ("server", "POP3 server") starts those messages.
+func serveLoopback(tb testing.TB, name string, trace *lockedBuffer, serve func(net.Listener) error, shutdown func(context.Context) error, closedErr error) string {
+	tb.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ln) }()
-	t.Cleanup(func() {
+	go func() { done <- serve(ln) }()
+	tb.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		if err := srv.Shutdown(ctx); err != nil {
-			t.Errorf("server Shutdown: %v", err)
+		if err := shutdown(ctx); err != nil {
+			tb.Errorf("%s Shutdown: %v", name, err)
 		}
-		if err := <-done; err != imapserver.ErrServerClosed {
-			t.Errorf("server Serve returned %v", err)
+		if err := <-done; err != closedErr {
+			tb.Errorf("%s Serve returned %v", name, err)
 		}
-		if t.Failed() {
-			t.Logf("server protocol trace (end):\n%s", trace.tail(48<<10))
+		if tb.Failed() {
+			tb.Logf("%s protocol trace (end):\n%s", name, trace.tail(48<<10))
 		}
 	})
-	return &mailaccessServer{Addr: ln.Addr().String(), User: "alice", Pass: "secret", trace: trace}
+	return ln.Addr().String()
 }
 
 // imaplibKnown are the script's checks that fail because of known server

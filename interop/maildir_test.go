@@ -43,12 +43,8 @@ type maildirMessage struct {
 func TestMaildirFromDovecot(t *testing.T) {
 	requireInterop(t)
 	dv := startDovecot(t)
-	c, err := dialIMAP(dv.Addr)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := loginDovecot(t, dv)
 	defer c.Close()
-	mustOK(t, c, &imap.LoginCommand{Username: dv.User, Password: dv.Pass})
 
 	folders := []string{"Sent", "Work.Projects", "Entwürfe", "A&B"}
 	for _, f := range folders {
@@ -229,12 +225,8 @@ func TestMaildirFromDovecot(t *testing.T) {
 			}
 		}
 	}
-	c2, err := dialIMAP(dv2.Addr)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c2 := loginDovecot(t, dv2)
 	defer c2.Close()
-	mustOK(t, c2, &imap.LoginCommand{Username: dv2.User, Password: dv2.Pass})
 	mustOK(t, c2, &imap.SelectCommand{Mailbox: "INBOX"})
 	rep := mustOK(t, c2, &imap.FetchCommand{Set: imap.NumSetRange(1, imap.Star), Attrs: []imap.FetchAttr{
 		{Kind: imap.FetchUID}, {Kind: imap.FetchFlags}, {Kind: imap.FetchRFC822Size}, {Kind: imap.FetchInternalDate},

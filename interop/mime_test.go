@@ -100,12 +100,8 @@ func TestMIMEAgainstDovecot(t *testing.T) {
 	t.Logf("corpus: %d fixed + %d generated (seed %d) = %d messages", len(mimecorpus.Fixed()), n, seed, len(corpus))
 
 	dv := startDovecot(t)
-	c, err := dialIMAP(dv.Addr)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := loginDovecot(t, dv)
 	defer c.Close()
-	mustOK(t, c, &imap.LoginCommand{Username: dv.User, Password: dv.Pass})
 
 	// APPEND, one message per command. A message Dovecot refuses is
 	// reported and left out; seqs maps sequence numbers to corpus indexes.
@@ -162,6 +158,25 @@ func TestMIMEAgainstDovecot(t *testing.T) {
 	if diffs > 0 && os.Getenv("MAILACCESS_INTEROP_STRICT") == "1" {
 		t.Errorf("MAILACCESS_INTEROP_STRICT=1: %d items differ from Dovecot's", diffs)
 	}
+}
+
+// loginDovecot connects to dv and logs in as its user; the caller closes
+// the connection.
+func loginDovecot(t *testing.T, dv *dovecot) *imapConn {
+	t.Helper()
+	c, err := dialIMAP(dv.Addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			c.Close() // LOGIN failed
+		}
+	}()
+	mustOK(t, c, &imap.LoginCommand{Username: dv.User, Password: dv.Pass})
+	ok = true
+	return c
 }
 
 // mustOK runs a command (LOGOUT when args is nil) and fails the test

@@ -10,7 +10,6 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"fmt"
-	"log/slog"
 	"math/big"
 	"net"
 	"os"
@@ -51,31 +50,13 @@ func startPOP3(tb testing.TB, backend mailstore.Backend) *pop3Server {
 		Authenticator:  users,
 		TLSConfig:      selfSignedTLS(tb),
 		Implementation: "mailaccess interop",
-		Logger:         slog.New(slog.NewTextHandler(trace, &slog.HandlerOptions{Level: slog.LevelWarn})),
+		Logger:         traceLogger(trace),
 	}
 	if _, isBench := tb.(*testing.B); !isBench {
 		srv.Trace = trace // a benchmark's trace would measure the trace
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ln) }()
-	tb.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if err := srv.Shutdown(ctx); err != nil {
-			tb.Errorf("POP3 server Shutdown: %v", err)
-		}
-		if err := <-done; err != pop3server.ErrServerClosed {
-			tb.Errorf("POP3 server Serve returned %v", err)
-		}
-		if tb.Failed() {
-			tb.Logf("POP3 server protocol trace (end):\n%s", trace.tail(48<<10))
-		}
-	})
-	return &pop3Server{Addr: ln.Addr().String(), User: "alice", Pass: "secret", trace: trace}
+	addr := serveLoopback(tb, "POP3 server", trace, srv.Serve, srv.Shutdown, pop3server.ErrServerClosed)
+	return &pop3Server{Addr: addr, User: "alice", Pass: "secret", trace: trace}
 }
 
 // selfSignedTLS returns a server TLS configuration with a fresh

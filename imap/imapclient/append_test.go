@@ -138,10 +138,7 @@ func TestAppendBoundedMemory(t *testing.T) {
 				return true
 			})
 			ctx := mbxCtx(t)
-			c, err := imapclient.Dial(ctx, addr, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
+			c := mbxDial(t, ctx, addr)
 			defer c.Close()
 			if err := c.Login(ctx, "alice", "secret"); err != nil {
 				t.Fatal(err)
@@ -183,12 +180,9 @@ func TestAppendRefused(t *testing.T) {
 		return true
 	})
 	ctx := mbxCtx(t)
-	c, err := imapclient.Dial(ctx, addr, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := mbxDial(t, ctx, addr)
 	defer c.Close()
-	_, err = c.Append(ctx, "INBOX", 1<<30, &mbxPattern{}, nil)
+	_, err := c.Append(ctx, "INBOX", 1<<30, &mbxPattern{}, nil)
 	var se *imapclient.StatusError
 	if !errors.Is(err, imapclient.ErrTooBig) || !errors.As(err, &se) || se.Status != "NO" {
 		t.Fatalf("refused APPEND: %v", err)

@@ -190,10 +190,7 @@ func TestAuthenticateWithoutSASLIR(t *testing.T) {
 		return true
 	})
 	ctx := mbxCtx(t)
-	c, err := imapclient.Dial(ctx, addr, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := mbxDial(t, ctx, addr)
 	defer c.Close()
 	if err := c.AuthenticatePassword(ctx, "alice", "secret"); err != nil {
 		t.Fatal(err)
@@ -226,10 +223,7 @@ func TestXOAuth2(t *testing.T) {
 		return true
 	})
 	ctx := mbxCtx(t)
-	c, err := imapclient.Dial(ctx, addr, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := mbxDial(t, ctx, addr)
 	defer c.Close()
 	err = c.Authenticate(ctx, imapclient.NewXOAuth2Client("someone@example.com", "ya29.token"))
 	var se *imapclient.StatusError

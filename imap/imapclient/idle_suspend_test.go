@@ -17,6 +17,19 @@ import (
 // These tests cover the suspension of IDLE by the commands issued while
 // idling (prefix idle).
 
+// idleDial connects to addr (an idleScript) and starts IDLE; the caller
+// closes the client.
+func idleDial(t *testing.T, ctx context.Context, addr string) (*imapclient.Client, *imapclient.IdleCommand) {
+	t.Helper()
+	c := mbxDial(t, ctx, addr)
+	ic, err := c.Idle(ctx, nil)
+	if err != nil {
+		c.Close()
+		t.Fatal(err)
+	}
+	return c, ic
+}
+
 // idleWaitFor waits until cond holds; the deadline only guards against a
 // deadlock.
 func idleWaitFor(t *testing.T, what string, cond func() bool) {
@@ -113,15 +126,8 @@ func (s *idleScript) count(line string) int {
 func TestIdleSuspendPipelined(t *testing.T) {
 	addr, s := newIdleScript(t)
 	ctx := mbxCtx(t)
-	c, err := imapclient.Dial(ctx, addr, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, ic := idleDial(t, ctx, addr)
 	defer c.Close()
-	ic, err := c.Idle(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	const n = 8
 	errs := make(chan error, n)
 	for range n {
@@ -166,15 +172,8 @@ func TestIdleSuspendPipelined(t *testing.T) {
 func TestIdleSuspendCancelledCommand(t *testing.T) {
 	addr, s := newIdleScript(t)
 	ctx := mbxCtx(t)
-	c, err := imapclient.Dial(ctx, addr, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, ic := idleDial(t, ctx, addr)
 	defer c.Close()
-	ic, err := c.Idle(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	cctx, cancel := context.WithCancel(ctx)
 	errs := make(chan error, 1)
 	go func() { errs <- c.Noop(cctx) }()
@@ -322,6 +321,22 @@ func idleSuspended(t *testing.T, ctx context.Context, c *imapclient.Client) (rel
 	return release, errs
 }
 
+// idleAfterSuspended releases the APPEND that idleSuspended holds, checks
+// that it and a NOOP succeed, and that IDLE was issued only once.
+func idleAfterSuspended(t *testing.T, ctx context.Context, c *imapclient.Client, rec *mbxRecorder, release func(), appended <-chan error) {
+	t.Helper()
+	release()
+	if err := idleRecv(t, "APPEND", appended); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Noop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := rec.count(" IDLE\r\n"); n != 1 {
+		t.Errorf("IDLE issued %d times", n)
+	}
+}
+
 // TestIdleStopWhileSuspended: Stop while IDLE is suspended for a command
 // ends idling at once; the command completes, and IDLE is not issued
 // again.
@@ -342,16 +357,7 @@ func TestIdleStopWhileSuspended(t *testing.T) {
 	if err := idleRecv(t, "Stop", stopped); err != nil {
 		t.Fatal(err)
 	}
-	release()
-	if err := idleRecv(t, "APPEND", appended); err != nil {
-		t.Fatal(err)
-	}
-	if err := c.Noop(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if n := rec.count(" IDLE\r\n"); n != 1 {
-		t.Errorf("IDLE issued %d times", n)
-	}
+	idleAfterSuspended(t, ctx, c, rec, release, appended)
 	if mb := c.Mailbox(); mb.Count() != 1 {
 		t.Errorf("view count %d", mb.Count())
 	}
@@ -377,16 +383,7 @@ func TestIdleCancelWhileSuspended(t *testing.T) {
 	if err := ic.Wait(); err != nil {
 		t.Fatal(err)
 	}
-	release()
-	if err := idleRecv(t, "APPEND", appended); err != nil {
-		t.Fatal(err)
-	}
-	if err := c.Noop(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if n := rec.count(" IDLE\r\n"); n != 1 {
-		t.Errorf("IDLE issued %d times", n)
-	}
+	idleAfterSuspended(t, ctx, c, rec, release, appended)
 }
 
 // TestIdleLogout: LOGOUT while idling ends IDLE first; idling then ends

@@ -181,10 +181,7 @@ func TestIdleRefused(t *testing.T) {
 		return true
 	})
 	ctx := mbxCtx(t)
-	c, err := imapclient.Dial(ctx, addr, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := mbxDial(t, ctx, addr)
 	defer c.Close()
 	if _, err := c.Idle(ctx, nil); err == nil {
 		t.Fatal("refused IDLE succeeded")

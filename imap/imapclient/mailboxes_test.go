@@ -157,6 +157,17 @@ func mbxCtx(t *testing.T) context.Context {
 	return ctx
 }
 
+// mbxDial connects to addr with the default options; the caller closes
+// the client.
+func mbxDial(t *testing.T, ctx context.Context, addr string) *imapclient.Client {
+	t.Helper()
+	c, err := imapclient.Dial(ctx, addr, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
 func mbxNames(entries []*imapclient.ListEntry) []string {
 	var names []string
 	for _, e := range entries {

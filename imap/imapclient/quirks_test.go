@@ -54,10 +54,7 @@ func quirkCoremail(t *testing.T, greeting string) (string, func() []string) {
 func TestQuirkIDBeforeSelectOnRefusal(t *testing.T) {
 	addr, lines := quirkCoremail(t, "* OK [CAPABILITY IMAP4rev1 ID] IMAP4 ready")
 	ctx := mbxCtx(t)
-	c, err := imapclient.Dial(ctx, addr, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := mbxDial(t, ctx, addr)
 	defer c.Close()
 	if q := c.Quirks(); q != 0 {
 		t.Fatalf("quirks before the refusal: %v", q)
@@ -108,10 +105,7 @@ func TestQuirkIDBeforeSelectDetected(t *testing.T) {
 	})
 	t.Run("capability", func(t *testing.T) {
 		addr, _ := quirkCoremail(t, "* OK IMAP4 ready")
-		c, err := imapclient.Dial(ctx, addr, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
+		c := mbxDial(t, ctx, addr)
 		defer c.Close()
 		if _, err := c.Capability(ctx); err != nil {
 			t.Fatal(err)
@@ -169,10 +163,7 @@ func TestQuirkPipelineLimit(t *testing.T) {
 	})
 	t.Cleanup(func() { releaseOnce.Do(func() { close(release) }) })
 	ctx := mbxCtx(t)
-	c, err := imapclient.Dial(ctx, addr, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := mbxDial(t, ctx, addr)
 	defer c.Close()
 	if q := c.Quirks(); q != imapclient.QuirkPipelineLimit {
 		t.Fatalf("quirks: %v", q)

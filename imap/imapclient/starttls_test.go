@@ -105,12 +105,9 @@ func TestStartTLSRunningRefusal(t *testing.T) {
 			}
 			return true
 		})
-		c, err := imapclient.Dial(ctx, addr, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
+		c := mbxDial(t, ctx, addr)
 		defer c.Close()
-		err = c.StartTLS(ctx, nil)
+		err := c.StartTLS(ctx, nil)
 		var se *imapclient.StatusError
 		if !errors.Is(err, imapclient.ErrNoStartTLS) || !errors.As(err, &se) || se.Status != "NO" {
 			t.Fatalf("StartTLS: %v", err)
@@ -176,10 +173,7 @@ func TestStartTLSRunningRefusal(t *testing.T) {
 			}
 			return true
 		})
-		c, err := imapclient.Dial(ctx, addr, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
+		c := mbxDial(t, ctx, addr)
 		defer c.Close()
 		sctx, cancel := context.WithCancel(ctx)
 		errs := make(chan error, 1)
