@@ -282,16 +282,8 @@ func (s *store) SetACL(ctx context.Context, mailbox, identifier string, op mails
 		return err
 	}
 	return s.changeACL(ctx, mailbox, func(l *aclList) error {
-		r, err := mailstore.ApplyRights(l.rights[identifier], op, rights)
-		if err != nil {
-			return err
-		}
-		if r == "" {
-			delete(l.rights, identifier)
-		} else {
-			l.rights[identifier] = r
-		}
-		return nil
+		_, err := mailstore.UpdateACL(l.rights, identifier, op, rights)
+		return err
 	})
 }
 
@@ -322,14 +314,8 @@ func (s *store) ListRights(ctx context.Context, mailbox, identifier string) (str
 	if _, err := s.u.mailboxDir(mailbox); err != nil {
 		return "", nil, err
 	}
-	if identifier == s.user {
-		return mailstore.AllRights, nil, nil
-	}
-	opt := make([]string, 0, len(mailstore.AllRights))
-	for _, r := range mailstore.AllRights {
-		opt = append(opt, string(r))
-	}
-	return "", opt, nil
+	required, optional := mailstore.OwnerListRights(identifier == s.user)
+	return required, optional, nil
 }
 
 // MyRights returns every right (mailstore.AllRights): the user owns every

@@ -46,7 +46,6 @@ const (
 	serverMetadataFile = "mailaccess-server-metadata"
 	sharedMetadataFile = ".mailaccess-server-metadata"
 	metadataMagic      = "mailaccess-metadata 1"
-	metadataAdmin      = "/shared/admin"
 
 	// DefaultMaxMetadataSize is the default of Options.MaxMetadataSize.
 	DefaultMaxMetadataSize = 64 << 10
@@ -113,26 +112,12 @@ func readMetadata(path string) (map[string]string, error) {
 
 // maxMetadataSize returns the size limit of a value, 0 for none.
 func (b *Backend) maxMetadataSize() int64 {
-	switch n := b.opts.MaxMetadataSize; {
-	case n == 0:
-		return DefaultMaxMetadataSize
-	case n < 0:
-		return 0
-	default:
-		return n
-	}
+	return mailstore.OptionLimit(b.opts.MaxMetadataSize, DefaultMaxMetadataSize)
 }
 
 // maxMetadataEntries returns the limit of entries per scope, 0 for none.
 func (b *Backend) maxMetadataEntries() int {
-	switch n := b.opts.MaxMetadataEntries; {
-	case n == 0:
-		return DefaultMaxMetadataEntries
-	case n < 0:
-		return 0
-	default:
-		return n
-	}
+	return mailstore.OptionLimit(b.opts.MaxMetadataEntries, DefaultMaxMetadataEntries)
 }
 
 // sharedMetadataPath returns the file of the shared server entries, ""
@@ -159,96 +144,6 @@ func (b *Backend) lockShared(ctx context.Context, path string) (*os.File, error)
 		return nil, err
 	}
 	return f, nil
-}
-
-// metadataChange is a checked SETMETADATA entry: a canonical name and
-// the value (nil removes).
-type metadataChange struct {
-	name  string
-	value *string
-}
-
-// checkMetadataChanges checks the entries of a SetMetadata on a mailbox
-// (server: the server entries) and returns them canonical.
-func (b *Backend) checkMetadataChanges(entries []imap.MetadataEntry, server bool) ([]metadataChange, error) {
-	limit := b.maxMetadataSize()
-	out := make([]metadataChange, 0, len(entries))
-	for _, e := range entries {
-		name, err := mailstore.CanonicalMetadataName(e.Name)
-		if err != nil {
-			return nil, err
-		}
-		if mailstore.IsMetadataScope(name) {
-			return nil, fmt.Errorf("%w: %q is a scope, not an entry", mailstore.ErrInvalidMetadataName, e.Name)
-		}
-		if server && name == metadataAdmin {
-			return nil, fmt.Errorf("%w: %s is read-only", mailstore.ErrPermission, metadataAdmin)
-		}
-		c := metadataChange{name: name}
-		if !e.Value.IsNil() {
-			if size := int64(len(e.Value.S)); limit > 0 && size > limit {
-				return nil, &mailstore.MetadataTooLargeError{Name: name, Size: size, Max: limit}
-			}
-			v := e.Value.S
-			c.value = &v
-		}
-		out = append(out, c)
-	}
-	return out, nil
-}
-
-// applyMetadata returns m with the changes whose scope is private (or
-// shared) applied, and whether any was. It gives
-// mailstore.ErrMetadataTooMany if the result holds more than limit
-// entries of that scope and more than m did.
-func applyMetadata(m map[string]string, changes []metadataChange, private bool, limit int) (map[string]string, bool, error) {
-	next := maps.Clone(m)
-	if next == nil {
-		next = make(map[string]string)
-	}
-	changed := false
-	for _, c := range changes {
-		if mailstore.IsPrivateMetadata(c.name) != private {
-			continue
-		}
-		changed = true
-		if c.value == nil {
-			delete(next, c.name)
-		} else {
-			next[c.name] = *c.value
-		}
-	}
-	if !changed {
-		return m, false, nil
-	}
-	count := func(m map[string]string) int {
-		n := 0
-		for name := range m {
-			if mailstore.IsPrivateMetadata(name) == private {
-				n++
-			}
-		}
-		return n
-	}
-	if limit > 0 {
-		if n := count(next); n > limit && n > count(m) {
-			return nil, false, fmt.Errorf("%w: %d entries, the limit is %d", mailstore.ErrMetadataTooMany, n, limit)
-		}
-	}
-	return next, true, nil
-}
-
-// metadataNames checks names and returns them canonical.
-func metadataNames(names []string) ([]string, error) {
-	out := make([]string, len(names))
-	for i, n := range names {
-		c, err := mailstore.CanonicalMetadataName(n)
-		if err != nil {
-			return nil, err
-		}
-		out[i] = c
-	}
-	return out, nil
 }
 
 // allMetadata returns every entry the user sees on a mailbox ("": the
@@ -285,7 +180,7 @@ func (s *store) allMetadata(ctx context.Context, mailbox string) (map[string]str
 // Metadata returns the named entries that exist, in the order of names,
 // each once, with names in lower case (RFC 5464 §4.2).
 func (s *store) Metadata(ctx context.Context, mailbox string, names []string) ([]imap.MetadataEntry, error) {
-	cn, err := metadataNames(names)
+	cn, err := mailstore.CanonicalMetadataNames(names)
 	if err != nil {
 		return nil, err
 	}
@@ -293,18 +188,10 @@ func (s *store) Metadata(ctx context.Context, mailbox string, names []string) ([
 	if err != nil {
 		return nil, err
 	}
-	out := []imap.MetadataEntry{}
-	seen := make(map[string]bool, len(cn))
-	for _, name := range cn {
-		if seen[name] {
-			continue
-		}
-		seen[name] = true
-		if v, ok := m[name]; ok {
-			out = append(out, imap.MetadataEntry{Name: name, Value: imap.Str(v)})
-		}
-	}
-	return out, nil
+	return mailstore.LookupMetadata(cn, func(name string) (string, bool) {
+		v, ok := m[name]
+		return v, ok
+	}), nil
 }
 
 // MetadataNames returns the names of the mailbox's entries, or the
@@ -323,7 +210,7 @@ func (s *store) MetadataNames(ctx context.Context, mailbox string) ([]string, er
 // may change, except /shared/admin (mailstore.ErrPermission), which only
 // Backend.SetServerMetadata sets.
 func (s *store) SetMetadata(ctx context.Context, mailbox string, entries []imap.MetadataEntry) error {
-	changes, err := s.u.b.checkMetadataChanges(entries, mailbox == "")
+	changes, err := mailstore.CheckMetadataChanges(entries, mailbox == "", s.u.b.maxMetadataSize())
 	if err != nil {
 		return err
 	}
@@ -349,11 +236,11 @@ func (s *store) SetMetadata(ctx context.Context, mailbox string, entries []imap.
 		if err != nil {
 			return err
 		}
-		m, c1, err := applyMetadata(m, changes, true, limit)
+		m, c1, err := mailstore.ApplyMetadataChanges(m, changes, true, limit)
 		if err != nil {
 			return err
 		}
-		m, c2, err := applyMetadata(m, changes, false, limit)
+		m, c2, err := mailstore.ApplyMetadataChanges(m, changes, false, limit)
 		if err != nil || !(c1 || c2) {
 			return err
 		}
@@ -366,7 +253,7 @@ func (s *store) SetMetadata(ctx context.Context, mailbox string, entries []imap.
 	if err != nil {
 		return err
 	}
-	priv, privChanged, err := applyMetadata(priv, changes, true, limit)
+	priv, privChanged, err := mailstore.ApplyMetadataChanges(priv, changes, true, limit)
 	if err != nil {
 		return err
 	}
@@ -374,7 +261,7 @@ func (s *store) SetMetadata(ctx context.Context, mailbox string, entries []imap.
 	sharedChanged := false
 	sharedPath := s.u.b.sharedMetadataPath()
 	for _, c := range changes {
-		if !mailstore.IsPrivateMetadata(c.name) {
+		if !mailstore.IsPrivateMetadata(c.Name) {
 			sharedChanged = true
 		}
 	}
@@ -390,7 +277,7 @@ func (s *store) SetMetadata(ctx context.Context, mailbox string, entries []imap.
 		if shared, err = readMetadata(sharedPath); err != nil {
 			return err
 		}
-		if shared, _, err = applyMetadata(shared, changes, false, limit); err != nil {
+		if shared, _, err = mailstore.ApplyMetadataChanges(shared, changes, false, limit); err != nil {
 			return err
 		}
 	}
@@ -412,21 +299,9 @@ func (s *store) SetMetadata(ctx context.Context, mailbox string, entries []imap.
 // and changes nothing. A Backend with neither a root nor
 // Options.MetadataDir gives mailstore.ErrNotAllowed.
 func (b *Backend) SetServerMetadata(ctx context.Context, entries []imap.MetadataEntry) error {
-	changes := make([]metadataChange, 0, len(entries))
-	for _, e := range entries {
-		name, err := mailstore.CanonicalMetadataName(e.Name)
-		if err != nil {
-			return err
-		}
-		if mailstore.IsMetadataScope(name) || mailstore.IsPrivateMetadata(name) {
-			return fmt.Errorf("%w: %q is not a shared entry", mailstore.ErrInvalidMetadataName, e.Name)
-		}
-		c := metadataChange{name: name}
-		if !e.Value.IsNil() {
-			v := e.Value.S
-			c.value = &v
-		}
-		changes = append(changes, c)
+	changes, err := mailstore.CheckSharedMetadataChanges(entries)
+	if err != nil {
+		return err
 	}
 	path := b.sharedMetadataPath()
 	if path == "" {
@@ -441,7 +316,7 @@ func (b *Backend) SetServerMetadata(ctx context.Context, entries []imap.Metadata
 	if err != nil {
 		return err
 	}
-	m, _, err = applyMetadata(m, changes, false, 0)
+	m, _, err = mailstore.ApplyMetadataChanges(m, changes, false, 0)
 	if err != nil {
 		return err
 	}

@@ -47,23 +47,9 @@ var (
 	_ mailstore.QuotaSetter = (*quotaSetStore)(nil)
 )
 
-// kib returns octets in units of 1024 octets, rounded up (RFC 9208 §5.1).
-func kib(octets int64) uint64 { return (uint64(octets) + 1023) / 1024 }
-
 // quotaLimits checks limits and returns them by resource name.
 func quotaLimits(limits []imap.QuotaResource) (map[string]uint64, error) {
-	m := make(map[string]uint64, len(limits))
-	for _, r := range limits {
-		name := strings.ToUpper(r.Name)
-		if name != mailstore.QuotaStorage && name != mailstore.QuotaMessage {
-			return nil, fmt.Errorf("%w: maildir cannot limit the resource %q", mailstore.ErrNotAllowed, r.Name)
-		}
-		if _, dup := m[name]; dup {
-			return nil, fmt.Errorf("%w: resource %q given twice", mailstore.ErrNotAllowed, r.Name)
-		}
-		m[name] = r.Limit
-	}
-	return m, nil
+	return mailstore.QuotaLimits("maildir", limits)
 }
 
 // limits returns the user's limits in force: the quota file's if there
@@ -237,13 +223,7 @@ func (u *userRoot) quotaCheck(ctx context.Context, n, octets int64) error {
 	if err != nil {
 		return err
 	}
-	if l, ok := limits[mailstore.QuotaMessage]; ok && n > 0 && uint64(un+n) > l {
-		return fmt.Errorf("%w: %d messages over the limit of %d", mailstore.ErrQuota, un+n, l)
-	}
-	if l, ok := limits[mailstore.QuotaStorage]; ok && octets > 0 && kib(uo+octets) > l {
-		return fmt.Errorf("%w: %d KiB over the limit of %d KiB", mailstore.ErrQuota, kib(uo+octets), l)
-	}
-	return nil
+	return mailstore.CheckQuota(limits, un, uo, n, octets)
 }
 
 // QuotaResources returns STORAGE and MESSAGE.
@@ -275,26 +255,14 @@ func (s *store) Quota(ctx context.Context, root string) ([]imap.QuotaResource, e
 	if err != nil {
 		return nil, err
 	}
-	out := []imap.QuotaResource{}
 	if len(limits) == 0 {
-		return out, nil
+		return []imap.QuotaResource{}, nil
 	}
 	n, octets, err := s.u.usage(ctx)
 	if err != nil {
 		return nil, err
 	}
-	for _, name := range quotaResources {
-		l, ok := limits[name]
-		if !ok {
-			continue
-		}
-		r := imap.QuotaResource{Name: name, Limit: l, Usage: uint64(n)}
-		if name == mailstore.QuotaStorage {
-			r.Usage = kib(octets)
-		}
-		out = append(out, r)
-	}
-	return out, nil
+	return mailstore.QuotaReport(quotaResources, limits, n, octets), nil
 }
 
 // quotaSetStore is the Store of a Backend with Options.QuotaSet: a store

@@ -99,18 +99,11 @@ func (s *store) SetACL(ctx context.Context, mailbox, identifier string, op mails
 		return err
 	}
 	defer s.u.mu.Unlock()
-	r, err := mailstore.ApplyRights(mb.acl[identifier], op, rights)
+	acl, err := mailstore.UpdateACL(mb.acl, identifier, op, rights)
 	if err != nil {
 		return err
 	}
-	if r == "" {
-		delete(mb.acl, identifier)
-		return nil
-	}
-	if mb.acl == nil {
-		mb.acl = make(map[string]string)
-	}
-	mb.acl[identifier] = r
+	mb.acl = acl
 	return nil
 }
 
@@ -143,14 +136,8 @@ func (s *store) ListRights(ctx context.Context, mailbox, identifier string) (str
 		return "", nil, err
 	}
 	s.u.mu.Unlock()
-	if identifier == s.u.name {
-		return mailstore.AllRights, nil, nil
-	}
-	opt := make([]string, 0, len(mailstore.AllRights))
-	for _, r := range mailstore.AllRights {
-		opt = append(opt, string(r))
-	}
-	return "", opt, nil
+	required, optional := mailstore.OwnerListRights(identifier == s.u.name)
+	return required, optional, nil
 }
 
 // MyRights returns every right (mailstore.AllRights): the user owns every

@@ -2,7 +2,6 @@ package memstore
 
 import (
 	"context"
-	"fmt"
 	"maps"
 	"slices"
 
@@ -12,123 +11,14 @@ import (
 
 var _ mailstore.MetadataStore = (*store)(nil)
 
-// metadataAdmin is the server entry clients cannot change (RFC 5464
-// §3.2.1.1: "This entry is always read-only").
-const metadataAdmin = "/shared/admin"
-
-// metadataNames checks names and returns them canonical.
-func metadataNames(names []string) ([]string, error) {
-	out := make([]string, len(names))
-	for i, n := range names {
-		c, err := mailstore.CanonicalMetadataName(n)
-		if err != nil {
-			return nil, err
-		}
-		out[i] = c
-	}
-	return out, nil
-}
-
 // maxMetadataSize returns the size limit of a value, 0 for none.
 func (b *Backend) maxMetadataSize() int64 {
-	switch n := b.opts.MaxMetadataSize; {
-	case n == 0:
-		return DefaultMaxMetadataSize
-	case n < 0:
-		return 0
-	default:
-		return n
-	}
+	return mailstore.OptionLimit(b.opts.MaxMetadataSize, DefaultMaxMetadataSize)
 }
 
 // maxMetadataEntries returns the limit of entries per scope, 0 for none.
 func (b *Backend) maxMetadataEntries() int {
-	switch n := b.opts.MaxMetadataEntries; {
-	case n == 0:
-		return DefaultMaxMetadataEntries
-	case n < 0:
-		return 0
-	default:
-		return n
-	}
-}
-
-// metadataChange is a checked SETMETADATA entry: a canonical name and
-// the value (nil removes).
-type metadataChange struct {
-	name  string
-	value *string
-}
-
-// checkMetadataChanges checks the entries of a SetMetadata on the mailbox
-// (server: the server entries) and returns them canonical.
-func (b *Backend) checkMetadataChanges(entries []imap.MetadataEntry, server bool) ([]metadataChange, error) {
-	limit := b.maxMetadataSize()
-	out := make([]metadataChange, 0, len(entries))
-	for _, e := range entries {
-		name, err := mailstore.CanonicalMetadataName(e.Name)
-		if err != nil {
-			return nil, err
-		}
-		if mailstore.IsMetadataScope(name) {
-			return nil, fmt.Errorf("%w: %q is a scope, not an entry", mailstore.ErrInvalidMetadataName, e.Name)
-		}
-		if server && name == metadataAdmin {
-			return nil, fmt.Errorf("%w: %s is read-only", mailstore.ErrPermission, metadataAdmin)
-		}
-		c := metadataChange{name: name}
-		if !e.Value.IsNil() {
-			if size := int64(len(e.Value.S)); limit > 0 && size > limit {
-				return nil, &mailstore.MetadataTooLargeError{Name: name, Size: size, Max: limit}
-			}
-			v := e.Value.S
-			c.value = &v
-		}
-		out = append(out, c)
-	}
-	return out, nil
-}
-
-// applyMetadata returns m with the changes whose scope is private (or
-// shared) applied, or m itself if none is. It gives
-// mailstore.ErrMetadataTooMany if the result holds more than limit entries
-// of that scope and more than m did.
-func applyMetadata(m map[string]string, changes []metadataChange, private bool, limit int) (map[string]string, error) {
-	var next map[string]string
-	for _, c := range changes {
-		if mailstore.IsPrivateMetadata(c.name) != private {
-			continue
-		}
-		if next == nil {
-			next = maps.Clone(m)
-			if next == nil {
-				next = make(map[string]string)
-			}
-		}
-		if c.value == nil {
-			delete(next, c.name)
-		} else {
-			next[c.name] = *c.value
-		}
-	}
-	if next == nil {
-		return m, nil
-	}
-	count := func(m map[string]string) int {
-		n := 0
-		for name := range m {
-			if mailstore.IsPrivateMetadata(name) == private {
-				n++
-			}
-		}
-		return n
-	}
-	if limit > 0 {
-		if n := count(next); n > limit && n > count(m) {
-			return nil, fmt.Errorf("%w: %d entries, the limit is %d", mailstore.ErrMetadataTooMany, n, limit)
-		}
-	}
-	return next, nil
+	return mailstore.OptionLimit(b.opts.MaxMetadataEntries, DefaultMaxMetadataEntries)
 }
 
 // lockMetadata checks the handle and the name, and locks what holds the
@@ -174,7 +64,7 @@ func (s *store) metadataValue(mb *mailbox, name string) (string, bool) {
 // Metadata returns the named entries that exist, in the order of names,
 // each once, with names in lower case (RFC 5464 §4.2).
 func (s *store) Metadata(ctx context.Context, mailbox string, names []string) ([]imap.MetadataEntry, error) {
-	cn, err := metadataNames(names)
+	cn, err := mailstore.CanonicalMetadataNames(names)
 	if err != nil {
 		return nil, err
 	}
@@ -183,18 +73,7 @@ func (s *store) Metadata(ctx context.Context, mailbox string, names []string) ([
 		return nil, err
 	}
 	defer unlock()
-	out := []imap.MetadataEntry{}
-	seen := make(map[string]bool, len(cn))
-	for _, name := range cn {
-		if seen[name] {
-			continue
-		}
-		seen[name] = true
-		if v, ok := s.metadataValue(mb, name); ok {
-			out = append(out, imap.MetadataEntry{Name: name, Value: imap.Str(v)})
-		}
-	}
-	return out, nil
+	return mailstore.LookupMetadata(cn, func(name string) (string, bool) { return s.metadataValue(mb, name) }), nil
 }
 
 // MetadataNames returns the names of the mailbox's entries, or the
@@ -219,7 +98,7 @@ func (s *store) MetadataNames(ctx context.Context, mailbox string) ([]string, er
 // may change, except /shared/admin (mailstore.ErrPermission), which only
 // Backend.SetServerMetadata sets.
 func (s *store) SetMetadata(ctx context.Context, mailbox string, entries []imap.MetadataEntry) error {
-	changes, err := s.u.b.checkMetadataChanges(entries, mailbox == "")
+	changes, err := mailstore.CheckMetadataChanges(entries, mailbox == "", s.u.b.maxMetadataSize())
 	if err != nil {
 		return err
 	}
@@ -230,9 +109,9 @@ func (s *store) SetMetadata(ctx context.Context, mailbox string, entries []imap.
 	defer unlock()
 	limit := s.u.b.maxMetadataEntries()
 	if mb != nil {
-		m, err := applyMetadata(mb.meta, changes, true, limit)
+		m, _, err := mailstore.ApplyMetadataChanges(mb.meta, changes, true, limit)
 		if err == nil {
-			m, err = applyMetadata(m, changes, false, limit)
+			m, _, err = mailstore.ApplyMetadataChanges(m, changes, false, limit)
 		}
 		if err != nil {
 			return err
@@ -240,11 +119,11 @@ func (s *store) SetMetadata(ctx context.Context, mailbox string, entries []imap.
 		mb.meta = m
 		return nil
 	}
-	private, err := applyMetadata(s.u.meta, changes, true, limit)
+	private, _, err := mailstore.ApplyMetadataChanges(s.u.meta, changes, true, limit)
 	if err != nil {
 		return err
 	}
-	shared, err := applyMetadata(s.u.b.serverMeta, changes, false, limit)
+	shared, _, err := mailstore.ApplyMetadataChanges(s.u.b.serverMeta, changes, false, limit)
 	if err != nil {
 		return err
 	}
@@ -258,25 +137,13 @@ func (s *store) SetMetadata(ctx context.Context, mailbox string, entries []imap.
 // be under /shared; an invalid one gives mailstore.ErrInvalidMetadataName
 // and changes nothing.
 func (b *Backend) SetServerMetadata(entries []imap.MetadataEntry) error {
-	changes := make([]metadataChange, 0, len(entries))
-	for _, e := range entries {
-		name, err := mailstore.CanonicalMetadataName(e.Name)
-		if err != nil {
-			return err
-		}
-		if mailstore.IsMetadataScope(name) || mailstore.IsPrivateMetadata(name) {
-			return fmt.Errorf("%w: %q is not a shared entry", mailstore.ErrInvalidMetadataName, e.Name)
-		}
-		c := metadataChange{name: name}
-		if !e.Value.IsNil() {
-			v := e.Value.S
-			c.value = &v
-		}
-		changes = append(changes, c)
+	changes, err := mailstore.CheckSharedMetadataChanges(entries)
+	if err != nil {
+		return err
 	}
 	b.metaMu.Lock()
 	defer b.metaMu.Unlock()
-	m, err := applyMetadata(b.serverMeta, changes, false, 0)
+	m, _, err := mailstore.ApplyMetadataChanges(b.serverMeta, changes, false, 0)
 	if err != nil {
 		return err
 	}

@@ -3,7 +3,6 @@ package memstore
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/mailaccess/mailaccess/imap"
 	"github.com/mailaccess/mailaccess/mailstore"
@@ -24,22 +23,8 @@ var (
 
 // quotaLimits checks limits and returns them by resource name.
 func quotaLimits(limits []imap.QuotaResource) (map[string]uint64, error) {
-	m := make(map[string]uint64, len(limits))
-	for _, r := range limits {
-		name := strings.ToUpper(r.Name)
-		if name != mailstore.QuotaStorage && name != mailstore.QuotaMessage {
-			return nil, fmt.Errorf("%w: memstore cannot limit the resource %q", mailstore.ErrNotAllowed, r.Name)
-		}
-		if _, dup := m[name]; dup {
-			return nil, fmt.Errorf("%w: resource %q given twice", mailstore.ErrNotAllowed, r.Name)
-		}
-		m[name] = r.Limit
-	}
-	return m, nil
+	return mailstore.QuotaLimits("memstore", limits)
 }
-
-// kib returns octets in units of 1024 octets, rounded up (RFC 9208 §5.1).
-func kib(octets int64) uint64 { return (uint64(octets) + 1023) / 1024 }
 
 // account adds n messages of the given octets (negative to remove) to
 // the user's usage. Locked.
@@ -52,13 +37,7 @@ func (u *user) account(n, octets int64) {
 // octets would take a resource above its limit. A change that does not
 // raise a resource's usage passes for it. Locked.
 func (u *user) quotaCheck(n, octets int64) error {
-	if l, ok := u.limits[mailstore.QuotaMessage]; ok && n > 0 && uint64(u.messages+n) > l {
-		return fmt.Errorf("%w: %d messages over the limit of %d", mailstore.ErrQuota, u.messages+n, l)
-	}
-	if l, ok := u.limits[mailstore.QuotaStorage]; ok && octets > 0 && kib(u.octets+octets) > l {
-		return fmt.Errorf("%w: %d KiB over the limit of %d KiB", mailstore.ErrQuota, kib(u.octets+octets), l)
-	}
-	return nil
+	return mailstore.CheckQuota(u.limits, u.messages, u.octets, n, octets)
 }
 
 // QuotaResources returns STORAGE and MESSAGE.
@@ -89,19 +68,7 @@ func (s *store) Quota(ctx context.Context, root string) ([]imap.QuotaResource, e
 	u := s.u
 	u.mu.Lock()
 	defer u.mu.Unlock()
-	out := []imap.QuotaResource{}
-	for _, name := range quotaResources {
-		l, ok := u.limits[name]
-		if !ok {
-			continue
-		}
-		r := imap.QuotaResource{Name: name, Limit: l, Usage: uint64(u.messages)}
-		if name == mailstore.QuotaStorage {
-			r.Usage = kib(u.octets)
-		}
-		out = append(out, r)
-	}
-	return out, nil
+	return mailstore.QuotaReport(quotaResources, u.limits, u.messages, u.octets), nil
 }
 
 // quotaSetStore is the Store of a Backend with Options.QuotaSet: a store
