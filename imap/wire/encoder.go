@@ -824,6 +824,7 @@ func (e *Encoder) validText(s string) bool {
 func (e *Encoder) rawValue(what string, v []byte, text bool) {
 	start := 0
 	inQuote := false
+	depth := 0 // inside an atom's [bracketed] part, where '"' is text (appendRawAtom)
 	for i := 0; i < len(v); i++ {
 		c := v[i]
 		if inQuote {
@@ -841,8 +842,14 @@ func (e *Encoder) rawValue(what string, v []byte, text bool) {
 			continue
 		}
 		switch c {
+		case '[':
+			depth++
+		case ']':
+			if depth > 0 {
+				depth--
+			}
 		case '"':
-			inQuote = !text
+			inQuote = !text && depth == 0
 		case '\r', '\n', 0:
 			e.fail(what, string(v), "CR, LF or NUL outside a literal")
 			return
